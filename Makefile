@@ -1,0 +1,48 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system-deps run test lint typecheck pytest test-pg bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# ffmpeg makes media fixtures in tests, chromium drives the browser tests.
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: install
+	$(BIN)/talkcast init
+	$(BIN)/talkcast demo --if-empty
+	$(BIN)/talkcast serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy feeds media
+
+pytest: install system-deps
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# The same suite against PostgreSQL (needs a server; see README).
+test-pg: install system-deps
+	sh scripts/test-pg.sh
+
+bench: install system-deps
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache instance
