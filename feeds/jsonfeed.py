@@ -1,0 +1,77 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from feeds.model import Channel, Enclosure, Item
+from feeds.text import sanitize, whole_seconds
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def build_json_feed(channel: Channel, items: Sequence[Item]) -> bytes:
+    """Build a JSON Feed 1.1 document; items appear in the order given."""
+    channel = sanitize(channel)
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": channel.title,
+        "home_page_url": channel.link,
+        "feed_url": channel.feed_url,
+    }
+    if channel.description:
+        feed["description"] = channel.description
+    if channel.image:
+        feed["icon"] = channel.image
+    # JSON Feed pages run newest to oldest, as RFC 5005 prev-archive does.
+    if channel.archive.prev_archive:
+        feed["next_url"] = channel.archive.prev_archive
+    feed["authors"] = [{"name": channel.author or channel.title, "url": channel.link}]
+    feed["language"] = channel.language
+    if channel.complete:
+        feed["expired"] = True
+    if channel.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": channel.hub}]
+    feed["items"] = [_item(sanitize(item)) for item in items]
+    text = json.dumps(feed, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _date(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _item(item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": item.guid, "url": item.link, "title": item.title}
+    # JSON Feed requires content_html or content_text on every item.
+    if item.content_html:
+        out["content_html"] = item.content_html
+    else:
+        out["content_text"] = item.summary or item.title
+    if item.summary:
+        out["summary"] = item.summary
+    if item.image:
+        out["image"] = item.image
+    out["date_published"] = _date(item.published)
+    out["date_modified"] = _date(item.updated)
+    if item.author:
+        out["authors"] = [{"name": item.author}]
+    if item.tags:
+        out["tags"] = list(item.tags)
+    if item.enclosures:
+        out["attachments"] = [_attachment(e) for e in item.enclosures]
+    return out
+
+
+def _attachment(enclosure: Enclosure) -> dict[str, Any]:
+    out: dict[str, Any] = {"url": enclosure.url, "mime_type": enclosure.mime_type}
+    if enclosure.title:
+        out["title"] = enclosure.title
+    out["size_in_bytes"] = enclosure.length
+    seconds = whole_seconds(enclosure.duration)
+    if seconds is not None:
+        out["duration_in_seconds"] = seconds
+    return out

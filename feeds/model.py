@@ -1,0 +1,156 @@
+"""Plain, immutable descriptions of a feed and its items.
+
+The web app turns its database rows into these; every feed writer (RSS, Atom, JSON Feed,
+OPML) reads only these, so feed building never touches Flask or the database.
+All datetimes are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+EpisodeType = Literal["full", "trailer", "bonus"]
+ShowType = Literal["episodic", "serial"]
+Medium = Literal["podcast", "music", "video", "film", "audiobook", "newsletter", "blog"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person credited on a channel or item (podcast:person)."""
+
+    name: str
+    role: str = "host"
+    group: str = "cast"
+    href: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """One media file of an item. ``length`` is the file size in bytes."""
+
+    url: str
+    mime_type: str
+    length: int
+    duration: float | None = None
+    bitrate: int | None = None
+    width: int | None = None
+    height: int | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcript or caption file (podcast:transcript)."""
+
+    url: str
+    mime_type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
+class Chapters:
+    """A chapters file in the Podcasting 2.0 JSON chapters format (podcast:chapters)."""
+
+    url: str
+    mime_type: str = "application/json+chapters"
+
+
+@dataclass(frozen=True)
+class Category:
+    """An Apple Podcasts category with an optional subcategory."""
+
+    name: str
+    sub: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One episode or talk as it appears in a feed.
+
+    ``guid`` is assigned once when the episode is created and never changes.
+    ``enclosures[0]`` is the primary file; further ones become alternate enclosures.
+    """
+
+    guid: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    summary: str = ""
+    content_html: str = ""
+    author: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
+    persons: tuple[Person, ...] = ()
+    image: str | None = None
+    explicit: bool = False
+    episode_type: EpisodeType = "full"
+    season: int | None = None
+    episode: int | None = None
+    transcripts: tuple[Transcript, ...] = ()
+    chapters: Chapters | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def duration(self) -> float | None:
+        """Duration of the primary enclosure in seconds, if known."""
+        return self.enclosures[0].duration if self.enclosures else None
+
+
+@dataclass(frozen=True)
+class ArchiveLinks:
+    """RFC 5005 paging links. ``current`` is the subscription feed's URL.
+
+    ``is_archive`` marks an archive document (fh:archive): its items never change.
+    """
+
+    current: str | None = None
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    is_archive: bool = False
+
+
+@dataclass(frozen=True)
+class AlternateLink:
+    """Another format or variant of the same feed, advertised with rel=alternate."""
+
+    url: str
+    mime_type: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A show or collection as it appears in one feed document.
+
+    ``feed_url`` is the URL of the document being built (rel=self); ``feed_id`` is a
+    stable identifier for it (Atom id). ``updated`` must come from the catalogue, never
+    from the clock, so that building the same catalogue twice gives identical bytes.
+    """
+
+    title: str
+    link: str
+    feed_url: str
+    feed_id: str
+    description: str
+    updated: datetime
+    podcast_guid: str
+    language: str = "en"
+    author: str = ""
+    owner_name: str = ""
+    owner_email: str = ""
+    copyright: str | None = None
+    image: str | None = None
+    categories: tuple[Category, ...] = ()
+    explicit: bool = False
+    show_type: ShowType = "episodic"
+    medium: Medium = "podcast"
+    locked: bool = False
+    complete: bool = False
+    persons: tuple[Person, ...] = ()
+    archive: ArchiveLinks = field(default_factory=ArchiveLinks)
+    alternates: tuple[AlternateLink, ...] = ()
+    hub: str | None = None

@@ -1,0 +1,49 @@
+"""Text helpers shared by every feed writer.
+
+Titles and abstracts come from upstream sources and staff forms, so they may hold
+characters that XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/U+FFFF). lxml
+refuses such strings outright and a UTF-8 encoder chokes on lone surrogates, so every
+writer cleans its input with :func:`sanitize` before building anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+
+# Everything outside the XML 1.0 ``Char`` production.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Return ``text`` without the characters XML 1.0 forbids."""
+    return _NOT_XML_CHAR.sub("", text)
+
+
+def sanitize(value: T) -> T:
+    """Return ``value`` with :func:`xml_safe` applied to every string inside it.
+
+    Walks frozen dataclasses, tuples and strings; anything else is returned unchanged.
+    """
+    return cast(T, _sanitize(value))
+
+
+def _sanitize(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, tuple):
+        return tuple(_sanitize(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _sanitize(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def whole_seconds(duration: float | None) -> int | None:
+    """Round a duration in seconds to the whole number podcast apps expect."""
+    return None if duration is None else int(round(duration))

@@ -1,0 +1,50 @@
+"""OPML subscription lists."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from feeds.opml import OpmlOutline, build_opml
+
+OUTLINES = [
+    OpmlOutline(
+        "Mathematics of Deep Learning",
+        "https://talkcast.example.org/feeds/mdl/rss.xml",
+        "https://www.newton.ac.uk/event/mdl/",
+    ),
+    OpmlOutline(
+        "Maths on the Move & friends",
+        "https://talkcast.example.org/feeds/plus/atom.xml",
+        "https://plus.maths.org/content/Podcast",
+        type="atom",
+    ),
+]
+
+
+def test_one_outline_per_feed() -> None:
+    data = build_opml("Talkcast feeds", OUTLINES)
+    assert data.startswith(b"<?xml")
+    root = etree.fromstring(data)
+    assert root.tag == "opml"
+    assert root.get("version") == "2.0"
+    assert root.findtext("head/title") == "Talkcast feeds"
+    outlines = root.findall("body/outline")
+    assert [
+        (o.get("text"), o.get("xmlUrl"), o.get("htmlUrl"), o.get("type")) for o in outlines
+    ] == [(o.title, o.xml_url, o.html_url, o.type) for o in OUTLINES]
+
+
+def test_hostile_title_is_well_formed() -> None:
+    outline = OpmlOutline(
+        '<b>"x"</b> \x00\x1f\ud800', "https://e.org/rss?a=1&b=2", "https://e.org/"
+    )
+    root = etree.fromstring(build_opml("A & B \x0b", [outline]))
+    assert root.findtext("head/title") == "A & B "
+    assert root.find("body/outline").get("title") == '<b>"x"</b> '
+    assert root.find("body/outline").get("xmlUrl") == "https://e.org/rss?a=1&b=2"
+
+
+def test_empty_list() -> None:
+    root = etree.fromstring(build_opml("Nothing yet", []))
+    assert root.findall("body/outline") == []
+    assert root.find("body") is not None
