@@ -1,0 +1,126 @@
+"""Transcripts (WebVTT, SRT) and Podcasting 2.0 JSON chapters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from media.errors import UnsupportedMedia
+from media.text_assets import check_chapters, check_transcript
+
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:04.500\nWelcome to the Isaac Newton Institute.\n"
+SRT = (
+    "1\n00:00:00,000 --> 00:00:04,500\nWelcome to the Isaac Newton Institute.\n\n"
+    "2\n00:00:04,500 --> 00:00:09,000\nToday: deep learning.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        VTT.encode(),
+        b"\xef\xbb\xbf" + VTT.encode(),
+        VTT.replace("\n", "\r\n").encode(),
+        b"WEBVTT - INI seminar\n\nintro\n01:00:00.000 --> 01:00:02.000 align:start\nHi\n",
+    ],
+    ids=["plain", "bom", "crlf", "header-text-and-cue-id"],
+)
+def test_webvtt_accepted(data: bytes) -> None:
+    info = check_transcript(data)
+    assert (info.mime_type, info.extension) == ("text/vtt", ".vtt")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [SRT.encode(), b"\xef\xbb\xbf" + SRT.replace("\n", "\r\n").encode(), SRT.encode() + b"\n\n\n"],
+    ids=["plain", "bom-crlf", "trailing-blank-lines"],
+)
+def test_srt_accepted(data: bytes) -> None:
+    info = check_transcript(data)
+    assert (info.mime_type, info.extension) == ("application/x-subrip", ".srt")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"Just some notes from the talk.\n",
+        b"WEBVTT\n\nno cues here\n",
+        b"WEBVTTX\n\n00:00:00.000 --> 00:00:01.000\nHi\n",
+        b"1\n00:00:00 --> 00:00:01\nno milliseconds\n",
+        SRT.encode() + b"\n3\nnot a timing\ntext\n",
+        VTT.encode("utf-16"),
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\ncaf\xe9\n".encode("latin-1"),
+        b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n\x00\x00\n",
+        b"{\"version\": \"1.2.0\"}",
+    ],
+    ids=[
+        "empty", "prose", "vtt-no-cues", "bad-signature", "srt-bad-timing", "srt-bad-later-cue",
+        "utf16", "latin1", "nul", "json",
+    ],
+)  # fmt: skip
+def test_transcript_rejected(data: bytes) -> None:
+    with pytest.raises(UnsupportedMedia):
+        check_transcript(data)
+
+
+CHAPTERS = {
+    "version": "1.2.0",
+    "chapters": [
+        {"startTime": 95.5, "title": "Théorème principal", "img": "https://example.org/c2.jpg"},
+        {"startTime": 0, "title": "Introduction", "toc": True},
+    ],
+}
+
+
+def test_chapters_normalised() -> None:
+    raw = json.dumps(CHAPTERS, indent=4, ensure_ascii=True).encode("utf-8")
+    out = check_chapters(b"\xef\xbb\xbf" + raw)
+    assert "Théorème".encode() in out
+    assert b"\n" not in out
+    doc = json.loads(out.decode("utf-8"))
+    assert doc["version"] == "1.2.0"
+    assert [c["title"] for c in doc["chapters"]] == ["Introduction", "Théorème principal"]
+    assert doc["chapters"][1]["img"] == "https://example.org/c2.jpg"
+    assert check_chapters(out) == out
+
+
+def _with(**changes: object) -> bytes:
+    doc = json.loads(json.dumps(CHAPTERS))
+    doc.update(changes)
+    return json.dumps(doc).encode()
+
+
+def _chapter(**fields: object) -> bytes:
+    return _with(chapters=[{"startTime": 1, "title": "One", **fields}])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"chapters": []}',
+        _with(version=1.2),
+        _with(version="2.0.0"),
+        _with(chapters=[]),
+        _with(chapters={"startTime": 0}),
+        _with(chapters=["Introduction"]),
+        _with(chapters=[{"title": "no start"}]),
+        _with(chapters=[{"startTime": "0", "title": "string time"}]),
+        _with(chapters=[{"startTime": True, "title": "bool time"}]),
+        _with(chapters=[{"startTime": -1, "title": "negative"}]),
+        _with(chapters=[{"startTime": 0}]),
+        _with(chapters=[{"startTime": 0, "title": 7}]),
+        b'{"version": "1.2.0", "chapters": [{"startTime": NaN, "title": "x"}]}',
+        _chapter(toc="yes"),
+        _chapter(img=5),
+        _chapter(endTime=0.5),
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "é"}]}'.encode("latin-1"),
+    ],
+)
+def test_chapters_rejected(data: bytes) -> None:
+    with pytest.raises(UnsupportedMedia):
+        check_chapters(data)
