@@ -1,0 +1,121 @@
+"""Feeds are served from the prebuilt cache with correct HTTP caching behaviour."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from factories import make_episode, make_show
+
+from webapp import services
+
+TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+
+
+@pytest.fixture
+def show_app(app):
+    make_show(app)
+    make_episode(app)
+    return app
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_content_type_and_validators(show_app, fmt):
+    client = show_app.test_client()
+    response = client.get(f"/feeds/talks.{fmt}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == TYPES[fmt]
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert response.headers["Last-Modified"].endswith("GMT")
+    assert "max-age" in response.headers["Cache-Control"]
+    assert response.headers["Vary"] == "Accept-Encoding"
+
+
+def test_if_none_match_gives_304_without_body(show_app):
+    client = show_app.test_client()
+    first = client.get("/feeds/talks.rss")
+    again = client.get("/feeds/talks.rss", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_if_modified_since_gives_304(show_app):
+    client = show_app.test_client()
+    first = client.get("/feeds/talks.atom")
+    again = client.get(
+        "/feeds/talks.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+    )
+    assert again.status_code == 304
+    older = client.get(
+        "/feeds/talks.atom", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
+    assert older.status_code == 200
+
+
+def test_stale_etag_gets_new_document(show_app):
+    client = show_app.test_client()
+    first = client.get("/feeds/talks.rss")
+    make_episode(show_app, title="Fundamental Limitations on Adversarial Robustness")
+    again = client.get("/feeds/talks.rss", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert b"Fundamental Limitations" in again.data
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_gzip_when_asked(show_app):
+    client = show_app.test_client()
+    plain = client.get("/feeds/talks.rss")
+    zipped = client.get("/feeds/talks.rss", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert "Content-Encoding" not in plain.headers
+    again = client.get(
+        "/feeds/talks.rss",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_head_request(show_app):
+    client = show_app.test_client()
+    response = client.head("/feeds/talks.rss")
+    assert response.status_code == 200
+    assert response.data == b""
+    assert int(response.headers["Content-Length"]) > 0
+
+
+def test_rebuilding_unchanged_catalogue_is_byte_identical(show_app):
+    client = show_app.test_client()
+    before = {f: client.get(f"/feeds/talks.{f}") for f in ("rss", "atom", "json")}
+    services.rebuild_feeds(show_app)
+    services.rebuild_feeds(show_app)
+    for fmt, response in before.items():
+        after = client.get(f"/feeds/talks.{fmt}")
+        assert after.data == response.data
+        assert after.headers["ETag"] == response.headers["ETag"]
+        assert after.headers["Last-Modified"] == response.headers["Last-Modified"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["nope.rss", "talks.xml", "..%2Fsecret_key", "talks.rss.json", "TALKS.rss", "talks.mp3"],
+)
+def test_unknown_feed_names_are_404(show_app, name):
+    assert show_app.test_client().get(f"/feeds/{name}").status_code == 404
+
+
+def test_served_without_database_on_hit(show_app):
+    """A cache hit or 304 reads only the feed cache: it works with the database gone."""
+    client = show_app.test_client()
+    etag = client.get("/feeds/talks.rss").headers["ETag"]
+    show_app.extensions["talkcast.engine"].dispose()
+    show_app.extensions["talkcast.sessions"].configure(bind=None)
+    assert client.get("/feeds/talks.rss").status_code == 200
+    assert client.get("/feeds/talks.rss", headers={"If-None-Match": etag}).status_code == 304

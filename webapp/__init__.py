@@ -1,0 +1,58 @@
+"""Talkcast: a Flask service publishing podcast and video feeds of talks and collections."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config, resolve_paths
+from .cookies import PublicAwareSessionInterface
+from .db import make_engine, make_session_factory
+from .feedcache import FeedCache
+from .publish import Publisher
+
+log = logging.getLogger(__name__)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A per-installation secret, kept in the data dir so restarts keep sessions valid."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: config in layers, database, feed cache, blueprints."""
+    app = Flask(__name__)
+    app.session_interface = PublicAwareSessionInterface()
+    config = load_config()
+    config.update(test_config or {})
+    resolve_paths(config)
+    app.config.update(config)
+    data_dir = Path(app.config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(data_dir)
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["talkcast.engine"] = engine
+    app.extensions["talkcast.sessions"] = make_session_factory(engine)
+    cache = FeedCache(data_dir / "feeds")
+    app.extensions["talkcast.feeds"] = cache
+    app.extensions["talkcast.publisher"] = Publisher(app.config, cache)
+
+    from . import auth, public, services, staff
+
+    services.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(staff.bp)
+    return app

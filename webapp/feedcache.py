@@ -1,0 +1,154 @@
+"""Prebuilt feed documents on disk, shared by every worker and host that mounts the data dir.
+
+Each document is an immutable blob named by its SHA-256 (plus a gzip twin), and a small
+pointer file ``<name>.json`` says which blob is current. Both are written to a temporary
+file and moved into place with ``os.replace``, so a reader sees the old document or the new
+one, never half of either, and a pointer never names a blob that is not complete.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.(audio|video))?(\.archive-[0-9]+)?\.(rss|atom|json)$")
+EXTRA_NAMES = {"feeds.opml"}
+
+CONTENT_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+    "opml": "text/x-opml; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class CachedFeed:
+    """What the pointer file records about the current document of a feed."""
+
+    name: str
+    sha256: str
+    size: int
+    gzip_size: int
+    content_type: str
+    last_modified: float
+    # When a scheduled episode becomes due, the document is stale from that moment on.
+    stale_after: float | None = None
+
+    @property
+    def etag(self) -> str:
+        """Strong ETag of the identity representation."""
+        return self.sha256[:32]
+
+    @property
+    def last_modified_dt(self) -> datetime:
+        """Last-Modified as an aware datetime."""
+        return datetime.fromtimestamp(int(self.last_modified), UTC)
+
+
+def is_valid_name(name: str) -> bool:
+    """Only names we build can be asked for; this also rules out path traversal."""
+    return bool(NAME_RE.match(name)) or name in EXTRA_NAMES
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class FeedCache:
+    """Read and write prebuilt feed documents under ``root``."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.blobs = self.root / "blobs"
+
+    def _pointer(self, name: str) -> Path:
+        if not is_valid_name(name):
+            raise ValueError(f"not a feed name: {name!r}")
+        return self.root / f"{name}.json"
+
+    def blob_path(self, entry: CachedFeed, gzipped: bool = False) -> Path:
+        """Where the document's bytes are."""
+        return self.blobs / (entry.sha256 + (".gz" if gzipped else ""))
+
+    def get(self, name: str) -> CachedFeed | None:
+        """The current entry for a feed, or None if it was never built."""
+        try:
+            raw = self._pointer(name).read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+        return CachedFeed(**json.loads(raw))
+
+    def read(self, name: str) -> bytes | None:
+        """The current document's bytes (for tests and the CLI)."""
+        entry = self.get(name)
+        return None if entry is None else self.blob_path(entry).read_bytes()
+
+    def put(
+        self, name: str, data: bytes, kind: str, stale_after: float | None = None
+    ) -> CachedFeed:
+        """Store a document; unchanged bytes keep their ETag and Last-Modified."""
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        sha = hashlib.sha256(data).hexdigest()
+        current = self.get(name)
+        if current and current.sha256 == sha and current.stale_after == stale_after:
+            return current
+        blob = self.blobs / sha
+        if not blob.exists():
+            _atomic_write(blob, data)
+        gz = self.blobs / f"{sha}.gz"
+        if not gz.exists():
+            # mtime=0 keeps the gzip bytes identical for identical documents.
+            _atomic_write(gz, gzip.compress(data, compresslevel=6, mtime=0))
+        last_modified = current.last_modified if current and current.sha256 == sha else time.time()
+        entry = CachedFeed(
+            name=name,
+            sha256=sha,
+            size=len(data),
+            gzip_size=gz.stat().st_size,
+            content_type=CONTENT_TYPES[kind],
+            last_modified=float(int(last_modified)),
+            stale_after=stale_after,
+        )
+        _atomic_write(self._pointer(name), json.dumps(asdict(entry)).encode())
+        return entry
+
+    def names(self) -> list[str]:
+        """Names of every built feed."""
+        return sorted(p.name[:-5] for p in self.root.glob("*.json") if is_valid_name(p.name[:-5]))
+
+    def remove(self, name: str) -> None:
+        """Forget a feed (its blobs go at the next collect_garbage)."""
+        self._pointer(name).unlink(missing_ok=True)
+
+    def collect_garbage(self, grace_seconds: float = 600) -> int:
+        """Delete unreferenced blobs older than the grace period (a reader may still hold one)."""
+        live: set[str] = set()
+        for name in self.names():
+            entry = self.get(name)
+            if entry:
+                live.update({entry.sha256, f"{entry.sha256}.gz"})
+        removed = 0
+        cutoff = time.time() - grace_seconds
+        for blob in self.blobs.glob("*") if self.blobs.exists() else []:
+            if blob.name not in live and blob.stat().st_mtime < cutoff:
+                blob.unlink(missing_ok=True)
+                removed += 1
+        return removed
