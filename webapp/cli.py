@@ -96,15 +96,66 @@ def feeds_list(ctx: Context) -> None:
         click.echo(f"{base}/feeds/{name}" if name != "feeds.opml" else f"{base}/feeds.opml")
 
 
+@main.group()
+def db() -> None:
+    """Database schema and moving the catalogue between databases."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Migrate the configured database to the latest schema (same as init)."""
+    upgrade(ctx.app.config["DATABASE_URL"])
+    click.echo("schema up to date")
+
+
+@db.command("migrate-to")
+@click.argument("url")
+@pass_ctx
+def db_migrate_to(ctx: Context, url: str) -> None:
+    """Copy the whole catalogue into an empty database at URL (e.g. PostgreSQL).
+
+    Every row keeps its id, GUID, storage key and dates. Point TALKCAST_DATABASE_URL
+    at URL afterwards; media files stay where they are.
+    """
+    from .transfer import TransferError, migrate_catalogue
+
+    source = ctx.app.config["DATABASE_URL"]
+    try:
+        report = migrate_catalogue(source, url, lambda table, n: click.echo(f"  {table}: {n} rows"))
+    except TransferError as exc:
+        raise click.ClickException(str(exc)) from exc
+    total = sum(report.rows.values())
+    click.echo(f"copied {total} rows from {_safe_url(source)} to {_safe_url(url)}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--scheduler/--no-scheduler", default=False, help="Run the job scheduler in-process.")
+@click.option("--prod", is_flag=True, help="Serve with gunicorn (several workers, no scheduler).")
+@click.option("--workers", type=int, default=None, help="gunicorn workers (default 2 x cores + 1).")
+@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, scheduler: bool) -> None:
+def serve(
+    ctx: Context,
+    host: str,
+    port: int,
+    scheduler: bool,
+    prod: bool,
+    workers: int | None,
+    threads: int,
+) -> None:
     """Serve the site and feeds (single machine; see README for production)."""
     from werkzeug.serving import run_simple
 
+    if prod:
+        if scheduler:
+            raise click.UsageError("run the scheduler as its own process: talkcast scheduler")
+        from .prod import serve as serve_prod
+
+        serve_prod(host, port, workers, threads)
+        return
     app = ctx.app
     if scheduler:
         from .scheduler import start_in_process

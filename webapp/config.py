@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER": {"enabled": True, "publish_every_seconds": 60, "rebuild_every_seconds": 300},
     "SOURCES": [],
     "SECRET_KEY": None,
+    # Behind nginx: answer feed and media requests with X-Accel-Redirect and let nginx send
+    # the file from an internal location (see deploy/nginx.conf).
+    "X_ACCEL_REDIRECT": False,
+    "X_ACCEL_PREFIX": "/_accel",
 }
 
 PATH_KEYS = ("DATA_DIR", "MEDIA_ROOT")

@@ -206,9 +206,13 @@ def serve_feed(name: str) -> Response:
     )
     if not_modified:
         return Response(status=304, headers=headers)
-    body = cache.blob_path(entry, gzipped).read_bytes()
     if gzipped:
         headers["Content-Encoding"] = "gzip"
+    if current_app.config["X_ACCEL_REDIRECT"]:
+        blob = cache.blob_path(entry, gzipped).name
+        headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/feeds/{blob}"
+        return Response(b"", headers=headers, content_type=entry.content_type)
+    body = cache.blob_path(entry, gzipped).read_bytes()
     return Response(body, headers=headers, content_type=entry.content_type)
 
 
@@ -235,9 +239,15 @@ def media(key: str) -> Response:
         abort(404)
     if not path.is_file():
         abort(404)
+    mimetype = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    if current_app.config["X_ACCEL_REDIRECT"]:
+        # nginx serves the bytes, ranges and validators from its internal media location.
+        response = Response(b"", content_type=mimetype)
+        response.headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/media/{key}"
+        return response
     response = send_file(
         path,
-        mimetype=MIME_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        mimetype=mimetype,
         conditional=True,
         etag=True,
         max_age=MEDIA_MAX_AGE,

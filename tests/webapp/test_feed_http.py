@@ -119,3 +119,26 @@ def test_served_without_database_on_hit(show_app):
     show_app.extensions["talkcast.sessions"].configure(bind=None)
     assert client.get("/feeds/talks.rss").status_code == 200
     assert client.get("/feeds/talks.rss", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_x_accel_redirect_hands_the_file_to_nginx(app_config):
+    from webapp import create_app
+
+    app = create_app({**app_config, "X_ACCEL_REDIRECT": True})
+    make_show(app)
+    make_episode(app)
+    client = app.test_client()
+    response = client.get("/feeds/talks.rss")
+    entry = services.feed_cache(app).get("talks.rss")
+    assert response.headers["X-Accel-Redirect"] == f"/_accel/feeds/{entry.sha256}"
+    assert response.data == b""
+    assert response.headers["ETag"] == f'"{entry.etag}"'
+    assert response.headers["Content-Type"].startswith("application/rss+xml")
+    again = client.get("/feeds/talks.rss", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert "X-Accel-Redirect" not in again.headers
+    key = services.storage(app).put_bytes(b"ID3" + bytes(100), ".mp3").key
+    media = client.get(f"/media/{key}")
+    assert media.headers["X-Accel-Redirect"] == f"/_accel/media/{key}"
+    assert media.mimetype == "audio/mpeg"
+    app.extensions["talkcast.engine"].dispose()
