@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .db import mark_show_changed
@@ -245,27 +245,47 @@ def delete_episode(session: Session, episode: Episode) -> list[str]:
     return keys
 
 
-def public_episodes(session: Session, show: Show | None, now: datetime) -> list[Episode]:
-    """Episodes visible to the public, newest first; all shows when ``show`` is None."""
-    query = (
-        select(Episode)
-        .where(Episode.state.in_(("published", "scheduled")), Episode.publish_at <= now)
-        .options(
-            selectinload(Episode.media),
-            selectinload(Episode.credits),
-            selectinload(Episode.attachments),
-            selectinload(Episode.show),
-        )
-        .order_by(
+def _public(query: Any, now: datetime) -> Any:
+    return query.where(Episode.state.in_(("published", "scheduled")), Episode.publish_at <= now)
+
+
+def public_episodes(
+    session: Session,
+    show: Show | None,
+    now: datetime,
+    *,
+    programme_order: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Episode]:
+    """Episodes visible to the public: newest first, or in programme (recorded) order."""
+    query = _public(select(Episode), now).options(
+        selectinload(Episode.media),
+        selectinload(Episode.credits),
+        selectinload(Episode.attachments),
+        selectinload(Episode.show),
+    )
+    if programme_order:
+        when = func.coalesce(Episode.recorded_start, Episode.publish_at)
+        query = query.order_by(when, Episode.number, Episode.id)
+    else:
+        query = query.order_by(
             Episode.publish_at.desc(),
             Episode.recorded_start.desc(),
             Episode.number.desc(),
             Episode.id.desc(),
         )
-    )
     if show is not None:
         query = query.where(Episode.show_id == show.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def count_public(session: Session, show: Show, now: datetime) -> int:
+    """How many of the show's episodes the public can see."""
+    query = _public(select(func.count()).select_from(Episode), now)
+    return session.scalar(query.where(Episode.show_id == show.id)) or 0
 
 
 def next_scheduled(session: Session, show: Show | None, now: datetime) -> datetime | None:

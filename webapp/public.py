@@ -20,7 +20,7 @@ from media.errors import InvalidKey
 from media.formats import MIME_TYPES
 
 from . import services
-from .catalog import get_show, public_episodes, publish_due
+from .catalog import count_public, get_show, public_episodes, publish_due
 from .cookies import mark_public
 from .feedcache import CachedFeed, is_valid_name
 from .models import Episode, Show, utcnow
@@ -30,6 +30,7 @@ from .text import date_line
 bp = Blueprint("public", __name__)
 
 FEED_MAX_AGE = 300
+PAGE_SIZE = 50
 MEDIA_MAX_AGE = 7 * 24 * 3600
 
 
@@ -102,14 +103,29 @@ def show_page(slug: str) -> str:
     """A collection page: its talks with speaker, date line, player and subscribe links."""
     session = services.db()
     show = get_show(session, slug) or abort(404)
-    episodes = public_episodes(session, show, utcnow())
+    now = utcnow()
+    total = count_public(session, show, now)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = request.args.get("page", 1, type=int) or 1
+    if not 1 <= page <= pages:
+        abort(404)
     # A collection reads in programme order; a podcast newest first.
-    if show.kind == "collection":
-        episodes.sort(
-            key=lambda e: (e.recorded_start or e.publish_at or e.created_at, e.number or 0)
-        )
+    episodes = public_episodes(
+        session,
+        show,
+        now,
+        programme_order=show.kind == "collection",
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     return render_template(
-        "show.html", show=show, episodes=episodes, links=subscribe_links(show.slug)
+        "show.html",
+        show=show,
+        episodes=episodes,
+        total=total,
+        page=page,
+        pages=pages,
+        links=subscribe_links(show.slug),
     )
 
 

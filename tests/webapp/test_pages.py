@@ -136,3 +136,18 @@ def test_scheduled_episode_appears_when_due_on_read(app, monkeypatch):
 def test_unknown_pages_are_404(demo_client):
     assert demo_client.get("/shows/nope").status_code == 404
     assert demo_client.get(f"/shows/{INI}/nope").status_code == 404
+
+
+def test_long_show_pages_are_paged(app):
+    make_show(app)
+    for n in range(55):
+        make_episode(app, title=f"Talk {n:02d}", media=[])
+    client = app.test_client()
+    first = html.fromstring(client.get("/shows/talks").data)
+    assert len(first.xpath("//li[@class='episode']")) == 50
+    assert "This collection contains 55 items." in first.text_content()
+    assert first.xpath("//a[@rel='next']/@href") == ["/shows/talks?page=2"]
+    second = html.fromstring(client.get("/shows/talks?page=2").data)
+    assert len(second.xpath("//li[@class='episode']")) == 5
+    assert second.xpath("//a[@rel='prev']/@href") == ["/shows/talks?page=1"]
+    assert client.get("/shows/talks?page=3").status_code == 404
