@@ -177,6 +177,8 @@ class Publisher:
         self.cache = cache
         self.default_art = f"{self.urls.base}/static/artwork.png"
         self.site_title = str(config.get("SITE_TITLE") or "Talkcast")
+        # Subscription feed URLs whose bytes changed since the last take_changed().
+        self.changed: set[str] = set()
 
     def _write_set(
         self, show: Show, slug: str, variant: str, items: list[Item], stale: float | None
@@ -199,7 +201,10 @@ class Publisher:
                     is_archive=page is not None,
                 )
                 channel = _channel(show, self.urls, name, archive, alts, self.hub, self.default_art)
-                self.cache.put(name, build(channel, page_items), fmt, stale)
+                before = self.cache.get(name)
+                entry = self.cache.put(name, build(channel, page_items), fmt, stale)
+                if page is None and (before is None or before.sha256 != entry.sha256):
+                    self.changed.add(channel.feed_url)
                 written.add(name)
         return written
 
@@ -273,6 +278,11 @@ class Publisher:
         for name in self.cache.names():
             if name.split(".", 1)[0] == slug and name not in written:
                 self.cache.remove(name)
+
+    def take_changed(self) -> set[str]:
+        """Feed URLs that changed since the last call (for WebSub pings)."""
+        changed, self.changed = self.changed, set()
+        return changed
 
     def rebuild(self, session: Session, show_ids: set[int] | None = None) -> set[str]:
         """Rebuild the given shows (all when None), the all-items feed and the OPML."""

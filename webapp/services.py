@@ -47,7 +47,14 @@ def db() -> Session:
 def rebuild_feeds(app: Flask, show_ids: set[int] | None = None) -> set[str]:
     """Rebuild the feeds of the given shows (all when None) in a session of their own."""
     with unit_of_work(session_factory(app)) as session:
-        return publisher(app).rebuild(session, show_ids)
+        written = publisher(app).rebuild(session, show_ids)
+    changed = publisher(app).take_changed()
+    hub = app.config.get("WEBSUB_HUB")
+    if hub and changed:
+        from .websub import ping_hub
+
+        ping_hub(hub, changed, app.config["USER_AGENT"])
+    return written
 
 
 @contextmanager
