@@ -109,6 +109,9 @@ def check_key(key: str) -> PurePosixPath:
     return pure
 
 
+PUBLIC_MODE = 0o644
+
+
 class LocalStorage:
     """Storage in a local directory, laid out as ``root/aa/bb/<sha256><ext>``."""
 
@@ -143,6 +146,9 @@ class LocalStorage:
         key = key_for(staged.sha256, extension)
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Temp files are private (0600); stored media is public and may be sent by a web
+        # server running as another user (nginx X-Accel-Redirect), so make it world-readable.
+        os.chmod(staged.path, PUBLIC_MODE)
         try:
             # A hard link never overwrites: two uploads of the same content cannot race.
             os.link(staged.path, target)

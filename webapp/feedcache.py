@@ -1,7 +1,9 @@
 """Prebuilt feed documents on disk, shared by every worker and host that mounts the data dir.
 
 Each document is an immutable blob named by its SHA-256 (plus a gzip twin), and a small
-pointer file ``<name>.json`` says which blob is current. Both are written to a temporary
+pointer file ``<name>.json`` says which blob is current. The current document is also
+linked at ``<public>/feeds/<name>`` (and ``<name>.gz``) so that nginx can serve feeds
+as plain static files (deploy/nginx.conf). Both are written to a temporary
 file and moved into place with ``os.replace``, so a reader sees the old document or the new
 one, never half of either, and a pointer never names a blob that is not complete.
 """
@@ -63,6 +65,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
+            # Feeds are public; a web server running as another user may send them.
+            os.fchmod(fh.fileno(), 0o644)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -75,9 +79,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class FeedCache:
     """Read and write prebuilt feed documents under ``root``."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, public: Path | str | None = None) -> None:
         self.root = Path(root)
         self.blobs = self.root / "blobs"
+        self.public = Path(public) if public is not None else None
 
     def _pointer(self, name: str) -> Path:
         if not is_valid_name(name):
@@ -108,7 +113,9 @@ class FeedCache:
         self.blobs.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256(data).hexdigest()
         current = self.get(name)
-        if current and current.sha256 == sha and current.stale_after == stale_after:
+        public = self.public_path(name)
+        unchanged = current and current.sha256 == sha and current.stale_after == stale_after
+        if unchanged and current and (public is None or public.exists()):
             return current
         blob = self.blobs / sha
         if not blob.exists():
@@ -128,7 +135,25 @@ class FeedCache:
             stale_after=stale_after,
         )
         _atomic_write(self._pointer(name), json.dumps(asdict(entry)).encode())
+        self._publish(name, blob, gz)
         return entry
+
+    def public_path(self, name: str) -> Path | None:
+        """Where nginx finds the current document of ``name`` (None if not published)."""
+        if self.public is None:
+            return None
+        return self.public / name if name in EXTRA_NAMES else self.public / "feeds" / name
+
+    def _publish(self, name: str, blob: Path, gz: Path) -> None:
+        """Point the public file (and its .gz twin) at the new blob, atomically."""
+        target = self.public_path(name)
+        if target is None:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for source, path in ((gz, Path(f"{target}.gz")), (blob, target)):
+            tmp = path.with_name(f".tmp-{os.getpid()}-{time.monotonic_ns()}-{path.name}")
+            os.link(source, tmp)
+            os.replace(tmp, path)
 
     def names(self) -> list[str]:
         """Names of every built feed."""
@@ -137,6 +162,10 @@ class FeedCache:
     def remove(self, name: str) -> None:
         """Forget a feed (its blobs go at the next collect_garbage)."""
         self._pointer(name).unlink(missing_ok=True)
+        target = self.public_path(name)
+        if target is not None:
+            target.unlink(missing_ok=True)
+            Path(f"{target}.gz").unlink(missing_ok=True)
 
     def collect_garbage(self, grace_seconds: float = 600) -> int:
         """Delete unreferenced blobs older than the grace period (a reader may still hold one)."""

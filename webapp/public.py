@@ -203,7 +203,10 @@ def serve_feed(name: str) -> Response:
     if entry is None:
         abort(404)
     entry = _refresh_if_stale(name, entry)
-    gzipped = request.accept_encodings["gzip"] > 0
+    accel = bool(current_app.config["X_ACCEL_REDIRECT"])
+    # Behind nginx the identity file is handed over and nginx compresses it: nginx does
+    # not pass a Content-Encoding header through X-Accel-Redirect.
+    gzipped = not accel and request.accept_encodings["gzip"] > 0
     etag = entry.etag + ("-gz" if gzipped else "")
     headers = {
         "ETag": f'"{etag}"',
@@ -224,8 +227,8 @@ def serve_feed(name: str) -> Response:
         return Response(status=304, headers=headers)
     if gzipped:
         headers["Content-Encoding"] = "gzip"
-    if current_app.config["X_ACCEL_REDIRECT"]:
-        blob = cache.blob_path(entry, gzipped).name
+    if accel:
+        blob = cache.blob_path(entry).name
         headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/feeds/{blob}"
         return Response(b"", headers=headers, content_type=entry.content_type)
     body = cache.blob_path(entry, gzipped).read_bytes()

@@ -166,3 +166,10 @@ def test_cleanup_removes_only_stale_temp_files(storage: LocalStorage) -> None:
 
 def test_cleanup_without_temp_dir(storage: LocalStorage) -> None:
     assert storage.cleanup_stale_temp(60) == 0
+
+
+def test_stored_files_are_world_readable(tmp_path: Path) -> None:
+    """nginx (another user) sends stored media through X-Accel-Redirect."""
+    store = LocalStorage(tmp_path)
+    stored = store.put_bytes(b"ID3" + bytes(64), ".mp3")
+    assert store.path(stored.key).stat().st_mode & 0o777 == 0o644

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from factories import make_episode, make_show
 
 from webapp import services
+
+from factories import make_episode, make_show
 
 TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -142,3 +143,26 @@ def test_x_accel_redirect_hands_the_file_to_nginx(app_config):
     assert media.headers["X-Accel-Redirect"] == f"/_accel/media/{key}"
     assert media.mimetype == "audio/mpeg"
     app.extensions["talkcast.engine"].dispose()
+
+
+def test_feed_files_are_world_readable(show_app):
+    """nginx (another user) sends feed blobs through X-Accel-Redirect."""
+    cache = services.feed_cache(show_app)
+    entry = cache.get("talks.rss")
+    for gz in (False, True):
+        assert cache.blob_path(entry, gz).stat().st_mode & 0o777 == 0o644
+
+
+def test_current_documents_are_published_as_static_files(show_app):
+    """nginx can serve /feeds/<name> straight from the data dir (deploy/nginx.conf)."""
+    client = show_app.test_client()
+    www = show_app.config["DATA_DIR"] + "/www"
+    import pathlib
+
+    static = pathlib.Path(www, "feeds", "talks.rss")
+    assert static.read_bytes() == client.get("/feeds/talks.rss").data
+    assert gzip.decompress(pathlib.Path(f"{static}.gz").read_bytes()) == static.read_bytes()
+    assert pathlib.Path(www, "feeds.opml").read_bytes() == client.get("/feeds.opml").data
+    make_episode(show_app, title="Fundamental Limitations on Adversarial Robustness")
+    assert b"Fundamental Limitations" in static.read_bytes()
+    assert static.read_bytes() == client.get("/feeds/talks.rss").data
