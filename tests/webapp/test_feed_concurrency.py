@@ -10,9 +10,10 @@ import requests
 from lxml import etree
 from werkzeug.serving import make_server
 
-from factories import make_episode, make_show
 from webapp import services
 from webapp.catalog import get_show, update_show
+
+from factories import make_episode, make_show
 
 
 @pytest.fixture

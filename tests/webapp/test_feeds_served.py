@@ -9,8 +9,9 @@ from email.utils import parsedate_to_datetime
 import feedparser
 import podcastparser
 import pytest
-from factories import audio_file, make_episode, make_show, video_file
 from lxml import etree
+
+from factories import audio_file, make_episode, make_show, video_file
 
 INI = "mathematics-of-deep-learning-and-data-science"
 PLUS = "learning-the-mathematics-of-the-deep"

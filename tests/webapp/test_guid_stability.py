@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from factories import make_episode, make_show
 from lxml import etree
 from sqlalchemy import select
 
 from webapp import services
 from webapp.catalog import Credit, set_credits, set_state, update_episode, update_show
 from webapp.models import Episode, Show
+
+from factories import make_episode, make_show
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 

@@ -6,10 +6,11 @@ import json
 from datetime import timedelta
 
 import feedparser
-from factories import make_episode, make_show, video_file
 from lxml import etree, html
 
 from webapp.models import utcnow
+
+from factories import make_episode, make_show, video_file
 
 INI = "mathematics-of-deep-learning-and-data-science"
 HOSTILE = "<script>alert('x')</script> & \U0001f600 \x07bell \x00nul ]]> Ünïcode"

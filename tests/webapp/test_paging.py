@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
-from factories import make_episode, make_show
 from lxml import etree
+
+from factories import make_episode, make_show
 
 ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"

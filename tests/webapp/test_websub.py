@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pytest
-from factories import make_episode, make_show
 from lxml import etree
+
+from factories import make_episode, make_show
 
 
 @pytest.fixture
