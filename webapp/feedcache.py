@@ -180,4 +180,13 @@ class FeedCache:
             if blob.name not in live and blob.stat().st_mtime < cutoff:
                 blob.unlink(missing_ok=True)
                 removed += 1
+        # Temporary files left by a process killed in the middle of a write.
+        folders = [self.root, self.blobs]
+        if self.public is not None:
+            folders += [self.public, self.public / "feeds"]
+        for folder in folders:
+            for tmp in folder.glob(".tmp-*") if folder.exists() else []:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink(missing_ok=True)
+                    removed += 1
         return removed
