@@ -41,7 +41,8 @@ test: lint typecheck pytest
 test-pg: install system-deps
 	sh scripts/test-pg.sh
 
-bench: install system-deps
+bench: install
+	@sh scripts/system-deps.sh bench
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

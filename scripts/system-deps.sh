@@ -1,10 +1,15 @@
 #!/bin/sh
-# Installs the Debian tools the test suite uses (ffmpeg for media fixtures, chromium for
-# browser tests) when they are missing. Without root it only says what is missing: the
-# tests that need them then skip and say why.
+# Installs the Debian tools the suite uses when they are missing: ffmpeg (media fixtures),
+# chromium (browser test), nginx (deployment check, feed benchmark); `bench` adds wrk.
+# Without root it only says what is missing: the tests that need them skip and say why.
+tools="ffmpeg chromium nginx"
+[ "$1" = "bench" ] && tools="$tools wrk"
 missing=""
-command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+for tool in $tools; do
+    path=$(command -v "$tool" 2>/dev/null || true)
+    [ -z "$path" ] && [ -x "/usr/sbin/$tool" ] && path="/usr/sbin/$tool"
+    [ -z "$path" ] && missing="$missing $tool"
+done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing:$missing"
