@@ -1,0 +1,224 @@
+"""Load test: feed readers hammer the feeds while staff upload and a source imports.
+
+    .venv/bin/python benchmarks/load_test.py --readers 50 --seconds 30
+
+Loopback only, bounded in time. Talkcast runs under gunicorn (`talkcast serve --prod`);
+50 reader threads fetch feeds (half of them conditionally) and parse every 200 with lxml
+and feedparser; meanwhile a staff client uploads episodes through the API and the source
+check job imports new items from a local upstream feed that grows as the test runs.
+Baseline: the same readers for a few seconds with nothing else going on.
+Exit status 1 if any request failed, any document did not parse, or an episode was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import feedparser
+import requests
+from lxml import etree
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import gunicorn, instance, machine  # noqa: E402
+
+FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Tally:
+    """What the readers saw."""
+
+    ok: int = 0
+    not_modified: int = 0
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Upstream:
+    """A local podcast feed that gains an item every ``every`` seconds."""
+
+    def __init__(self, every: float) -> None:
+        self.started = time.monotonic()
+        self.every = every
+
+    def count(self) -> int:
+        return 1 + int((time.monotonic() - self.started) / self.every)
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        items = []
+        for n in range(self.count()):
+            when = format_datetime(FIRST_ITEM + timedelta(hours=n), usegmt=True)
+            items.append(
+                f"<item><title>Imported talk {n}</title><guid>upstream-{n}</guid>"
+                f"<pubDate>{when}</pubDate><enclosure url='https://media.example.org/{n}.mp3' "
+                f"length='1000' type='audio/mpeg'/></item>"
+            )
+        body = (
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>Upstream</title>"
+            "<link>https://upstream.example.org/</link>" + "".join(items) + "</channel></rss>"
+        )
+        return Response(body, content_type="application/rss+xml")(environ, start_response)
+
+
+def reader(base: str, deadline: float, tally: Tally, rng: random.Random) -> None:
+    """Fetch feeds until the deadline; every 200 must parse, only 200/304 are fine."""
+    etags: dict[str, str] = {}
+    with requests.Session() as http:
+        while time.monotonic() < deadline:
+            url = f"{base}/feeds/{rng.choice(['talks.rss', 'talks.atom', 'all.rss'])}"
+            headers = {"If-None-Match": etags[url]} if url in etags and rng.random() < 0.5 else {}
+            try:
+                r = http.get(url, headers=headers, timeout=30)
+                if r.status_code == 304:
+                    with tally.lock:
+                        tally.not_modified += 1
+                    continue
+                if r.status_code != 200:
+                    raise RuntimeError(f"{url}: HTTP {r.status_code}")
+                etree.fromstring(r.content)
+                if feedparser.parse(r.content).bozo:
+                    raise RuntimeError(f"{url}: feedparser bozo")
+                etags[url] = r.headers["ETag"]
+                with tally.lock:
+                    tally.ok += 1
+            except Exception as exc:  # every failure is counted and reported
+                with tally.lock:
+                    tally.errors.append(str(exc)[:200])
+
+
+def run_readers(base: str, readers: int, seconds: float) -> tuple[Tally, float]:
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=reader, args=(base, deadline, tally, random.Random(n)))
+        for n in range(readers)
+    ]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return tally, time.monotonic() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = parser.parse_args()
+
+    from media.placeholder import silent_mp3
+    from webapp import create_app, jobs, services
+    from webapp.auth import create_token, create_user
+    from webapp.catalog import create_show
+    from webapp.models import Episode, Source
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per upstream request
+    upstream = Upstream(every=max(1.0, args.seconds / 10))
+    up_server = make_server("127.0.0.1", 0, upstream)
+    threading.Thread(target=up_server.serve_forever, daemon=True).start()
+    upstream_url = f"http://127.0.0.1:{up_server.server_port}/feed.rss"
+
+    with instance(args.database_url) as inst:
+        app = create_app(inst.config())
+        with services.work(app) as session:
+            show = create_show(session, slug="talks", title="Seminar talks", base_url="http://x")
+            user = create_user(session, "editor@example.org", "a long enough password")
+            token = create_token(session, user, "load test")
+            source = Source(kind="rss", url=upstream_url, show_id=show.id, every_seconds=60)
+            session.add(source)
+            session.flush()
+            source_id = source.id
+        services.rebuild_feeds(app)
+
+        with gunicorn(inst, workers=2, threads=8) as base:
+            baseline, base_secs = run_readers(base, args.readers, min(10.0, args.seconds))
+            stop = threading.Event()
+            created: list[str] = []
+            writer_errors: list[str] = []
+
+            def uploader() -> None:
+                n = 0
+                auth = {"Authorization": f"Bearer {token}"}
+                while not stop.is_set():
+                    n += 1
+                    files = {"media": (f"talk-{n}.mp3", silent_mp3(30 + n), "audio/mpeg")}
+                    data = {"title": f"Uploaded talk {n}", "state": "published"}
+                    try:
+                        r = requests.post(
+                            f"{base}/api/v1/shows/talks/episodes",
+                            headers=auth,
+                            data=data,
+                            files=files,
+                            timeout=60,
+                        )
+                        if r.status_code != 201:
+                            raise RuntimeError(f"upload {n}: HTTP {r.status_code} {r.text[:200]}")
+                        created.append(r.json()["guid"])
+                    except Exception as exc:
+                        writer_errors.append(str(exc)[:200])
+                    stop.wait(0.5)
+
+            def importer() -> None:
+                while not stop.is_set():
+                    for report in jobs.check_sources(app, [source_id]):
+                        if report.outcome == "error":
+                            writer_errors.append(f"import: {report.error}")
+                    stop.wait(1.0)
+
+            writers = [threading.Thread(target=uploader), threading.Thread(target=importer)]
+            for t in writers:
+                t.start()
+            loaded, loaded_secs = run_readers(base, args.readers, args.seconds)
+            stop.set()
+            for t in writers:
+                t.join(timeout=120)
+            jobs.check_sources(app, [source_id])  # import whatever appeared last
+
+            final = feedparser.parse(requests.get(f"{base}/feeds/talks.rss", timeout=30).content)
+            in_feed = {e.id for e in final.entries}
+            with services.work(app) as session:
+                guids = {g for (g,) in session.query(Episode.guid).all()}
+                imported = session.query(Episode).filter(Episode.source_id == source_id).count()
+            lost = [g for g in created if g not in guids or g not in in_feed]
+            expected_imports = upstream.count()
+        app.extensions["talkcast.engine"].dispose()
+    up_server.shutdown()
+
+    print(f"# Load test ({machine()}, {time.strftime('%Y-%m-%d')})")
+    print(f"{args.readers} readers; gunicorn 2 workers x 8 threads; SQLite unless --database-url")
+    print(f"{'phase':<34}{'req/s':>8}{'200':>8}{'304':>8}{'errors':>8}")
+    for name, tally, secs in (
+        (f"readers alone ({base_secs:.0f} s)", baseline, base_secs),
+        (f"readers + uploads + import ({loaded_secs:.0f} s)", loaded, loaded_secs),
+    ):
+        rate = (tally.ok + tally.not_modified) / secs
+        print(f"{name:<34}{rate:>8.0f}{tally.ok:>8}{tally.not_modified:>8}{len(tally.errors):>8}")
+    print(
+        f"uploads created: {len(created)}; imported from upstream: {imported} of "
+        f"{expected_imports}; writer errors: {len(writer_errors)}; episodes lost: {len(lost)}"
+    )
+    problems = baseline.errors + loaded.errors + writer_errors + [f"lost {g}" for g in lost]
+    if imported < expected_imports:
+        problems.append(f"only {imported} of {expected_imports} upstream items imported")
+    for problem in problems[:10]:
+        print("problem:", problem)
+    print("result:", "PASS" if not problems else "FAIL")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
