@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from . import services
 from .models import ApiToken, LoginAttempt, User, utcnow
@@ -122,17 +122,29 @@ def _unauthorized(message: str) -> Any:
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    # WTForms' Email() needs the email_validator package; the address only has to look like one
+    # here, since sign-in compares it with the stored address.
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message="Enter an email address."),
+            Length(max=320),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
 
 
 def _too_many_failures(session: Session, keys: list[str]) -> bool:
     since = utcnow() - FAILURE_WINDOW
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
-    count = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key.in_(keys))
-    )
-    return (count or 0) >= MAX_FAILURES
+    # Each failure is recorded once per key (email and address): count them key by key.
+    counts = session.execute(
+        select(LoginAttempt.key, func.count())
+        .where(LoginAttempt.key.in_(keys))
+        .group_by(LoginAttempt.key)
+    ).all()
+    return any(count >= MAX_FAILURES for _key, count in counts)
 
 
 def _safe_next(target: str | None) -> str:
@@ -186,12 +198,15 @@ def _load_user(user_id: str) -> User | None:
 def init_app(app: Flask) -> None:
     """Wire Flask-Login, CSRF protection and cookie settings into the app."""
     secure = app.config["BASE_URL"].startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
+    # Flask's own defaults are already in app.config (SameSite None, Secure off, 31-day
+    # sessions), so setdefault would never apply ours: tighten whatever was not tightened.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or secure
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    if app.config.get("PERMANENT_SESSION_LIFETIME") == timedelta(days=31):
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

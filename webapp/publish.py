@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session
 
 from feeds.atom import build_atom
 from feeds.jsonfeed import build_json_feed
-from feeds.model import AlternateLink, ArchiveLinks, Category, Channel, Enclosure, Item, Person
+from feeds.model import (
+    AlternateLink,
+    ArchiveLinks,
+    Category,
+    Channel,
+    Chapters,
+    Enclosure,
+    Item,
+    Person,
+    Transcript,
+)
 from feeds.opml import OpmlOutline, build_opml
 from feeds.rss import build_rss
 
@@ -111,7 +121,34 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
         season=episode.season,
         episode=episode.number,
         tags=tuple(episode.tag_list),
+        transcripts=_transcripts(episode, urls),
+        chapters=_chapters(episode, urls),
     )
+
+
+def _attachment_url(url: str | None, key: str | None, urls: Urls) -> str:
+    return urls.media(key) if key else (url or "")
+
+
+def _transcripts(episode: Episode, urls: Urls) -> tuple[Transcript, ...]:
+    """Timed transcripts (WebVTT, SRT) are captions in Podcasting 2.0 terms."""
+    return tuple(
+        Transcript(
+            url=_attachment_url(a.url, a.storage_key, urls),
+            mime_type=a.mime_type,
+            language=a.language or episode.show.language,
+            rel="captions" if a.mime_type in ("text/vtt", "application/x-subrip") else None,
+        )
+        for a in episode.attachments
+        if a.kind == "transcript"
+    )
+
+
+def _chapters(episode: Episode, urls: Urls) -> Chapters | None:
+    for a in episode.attachments:
+        if a.kind == "chapters":
+            return Chapters(url=_attachment_url(a.url, a.storage_key, urls), mime_type=a.mime_type)
+    return None
 
 
 def _channel(
