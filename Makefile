@@ -23,7 +23,7 @@ system-deps:
 run: install
 	$(BIN)/talkcast init
 	$(BIN)/talkcast demo --if-empty
-	$(BIN)/talkcast serve --host $(HOST) --port $(PORT)
+	$(BIN)/talkcast serve --host $(HOST) --port $(PORT) --scheduler
 
 lint: install
 	$(BIN)/ruff check .

@@ -45,14 +45,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["talkcast.engine"] = engine
     app.extensions["talkcast.sessions"] = make_session_factory(engine)
-    cache = FeedCache(data_dir / "feeds")
+    cache = FeedCache(data_dir / "feeds", public=data_dir / "www")
     app.extensions["talkcast.feeds"] = cache
     app.extensions["talkcast.publisher"] = Publisher(app.config, cache)
 
-    from . import auth, public, services, staff
+    from . import api, auth, public, services, staff
 
     services.init_app(app)
     auth.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
+    # Bearer tokens only, never cookies: a cross-site request cannot carry a token.
+    auth.csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
+    from .staff_sources import bp as staff_sources_bp
+
+    app.register_blueprint(staff_sources_bp)
     return app

@@ -179,10 +179,14 @@ def run(argv: list[str] | None = None) -> Any:
 
 def _register_groups() -> None:
     """Command groups live in their own modules; importing them adds them to ``main``."""
-    from . import cli_users  # noqa: F401
+    from . import cli_sources, cli_users  # noqa: F401
 
 
 _register_groups()
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Under ``python -m`` this file is ``__main__``, a second copy of the module; the command
+    # groups registered themselves on the imported ``webapp.cli``, so run that one.
+    from webapp.cli import main as registered_main
+
+    sys.exit(registered_main())
