@@ -106,6 +106,15 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
+def talkcast_env(app_config: dict[str, Any]) -> dict[str, str]:
+    """Environment for a ``talkcast`` process sharing the ``app`` database and folders."""
+    env = dict(os.environ)
+    for key in ("DATABASE_URL", "DATA_DIR", "MEDIA_ROOT", "BASE_URL", "SECRET_KEY"):
+        env[f"TALKCAST_{key}"] = str(app_config[key])
+    return env
+
+
+@pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Any]:
     """A fresh app over a fresh database."""
     from webapp import create_app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -10,17 +9,8 @@ import pytest
 
 
 @pytest.fixture
-def cli_env(tmp_path, database_url):
-    env = dict(os.environ)
-    env.update(
-        {
-            "TALKCAST_DATABASE_URL": database_url,
-            "TALKCAST_DATA_DIR": str(tmp_path / "data"),
-            "TALKCAST_MEDIA_ROOT": str(tmp_path / "media"),
-            "TALKCAST_BASE_URL": "http://feeds.example.org",
-        }
-    )
-    return env
+def cli_env(talkcast_env):
+    return talkcast_env
 
 
 def talkcast(env, *args):
@@ -41,7 +31,7 @@ def test_help_everywhere(cli_env, args):
     assert "Usage:" in result.stdout
 
 
-def test_init_demo_and_build(cli_env, tmp_path):
+def test_init_demo_and_build(cli_env):
     assert talkcast(cli_env, "init").returncode == 0
     demo = talkcast(cli_env, "demo")
     assert demo.returncode == 0, demo.stderr
@@ -51,11 +41,8 @@ def test_init_demo_and_build(cli_env, tmp_path):
     built = talkcast(cli_env, "feeds", "build", "mathematics-of-deep-learning-and-data-science")
     assert built.returncode == 0, built.stderr
     listing = talkcast(cli_env, "feeds", "list").stdout
-    assert (
-        "http://feeds.example.org/feeds/mathematics-of-deep-learning-and-data-science.rss"
-        in listing
-    )
-    assert "http://feeds.example.org/feeds.opml" in listing
+    assert "http://talkcast.test/feeds/mathematics-of-deep-learning-and-data-science.rss" in listing
+    assert "http://talkcast.test/feeds.opml" in listing
     missing = talkcast(cli_env, "feeds", "build", "nope")
     assert missing.returncode != 0
     assert "no show with slug 'nope'" in missing.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -52,25 +51,18 @@ def _check_every_feed(app) -> int:
     return checked
 
 
-def test_killed_rebuild_leaves_only_complete_feeds(app, app_config):
+def test_killed_rebuild_leaves_only_complete_feeds(app, app_config, talkcast_env):
     make_show(app)
     for n in range(40):
         make_episode(app, title=f"Talk {n}")
-    env = dict(os.environ)
-    env.update(
-        {
-            "TALKCAST_DATABASE_URL": app_config["DATABASE_URL"],
-            "TALKCAST_DATA_DIR": app_config["DATA_DIR"],
-            "TALKCAST_MEDIA_ROOT": app_config["MEDIA_ROOT"],
-            "TALKCAST_BASE_URL": app_config["BASE_URL"],
-            "TALKCAST_SECRET_KEY": "x",
-        }
-    )
     rng = random.Random(5005)
     titles = set()
     for _ in range(6):
         proc = subprocess.Popen(
-            [sys.executable, "-c", REBUILD_LOOP], env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", REBUILD_LOOP],
+            env=talkcast_env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.3, 1.5))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from processkit import free_port, wait_until_up
 from sqlalchemy import func, select
 
 from media.placeholder import silent_mp3
@@ -23,20 +22,6 @@ from webapp.models import Episode, MediaFile
 from webapp.storage_repair import repair_storage
 
 from factories import make_show
-
-
-def _env(app_config):
-    env = dict(os.environ)
-    env.update(
-        {
-            "TALKCAST_DATABASE_URL": app_config["DATABASE_URL"],
-            "TALKCAST_DATA_DIR": app_config["DATA_DIR"],
-            "TALKCAST_MEDIA_ROOT": app_config["MEDIA_ROOT"],
-            "TALKCAST_BASE_URL": app_config["BASE_URL"],
-            "TALKCAST_SECRET_KEY": "x",
-        }
-    )
-    return env
 
 
 def _stored_files(media_root: str) -> list[Path]:
@@ -60,16 +45,16 @@ def token(app):
         return create_token(session, user)
 
 
-def test_server_killed_mid_upload(app, app_config, token):
-    port = _free_port()
+def test_server_killed_mid_upload(app, app_config, talkcast_env, token):
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "webapp.cli", "serve", "--port", str(port)],
-        env=_env(app_config),
+        env=talkcast_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    _wait(f"{base}/healthz", server)
+    wait_until_up(f"{base}/healthz", server)
     sent = threading.Event()
     total = 64 * 1024 * 1024
 
@@ -160,12 +145,12 @@ pending.apply(services.session_factory(app), operation)
 """
 
 
-def test_killed_between_commit_and_move_is_repaired(app, app_config, token, tmp_path):
+def test_killed_between_commit_and_move_is_repaired(app, talkcast_env, token, tmp_path):
     audio = tmp_path / "talk.mp3"
     audio.write_bytes(silent_mp3(30))
     result = subprocess.run(
         [sys.executable, "-c", KILL_AFTER_COMMIT, str(audio)],
-        env=_env(app_config),
+        env=talkcast_env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -184,44 +169,3 @@ def test_killed_between_commit_and_move_is_repaired(app, app_config, token, tmp_
     data = app.test_client().get(f"/media/{key}").data
     assert hashlib.sha256(data).hexdigest() == hashlib.sha256(audio.read_bytes()).hexdigest()
     assert list(store.temp_dir.glob("*")) == []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url, proc, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited"
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start")
-
-
-def test_cleanup_job_repairs_before_expiring_temp_files(app, app_config, tmp_path):
-    """The scheduled clean-up restores the file of a committed row, then clears temp."""
-    from webapp import jobs
-
-    make_show(app)
-    audio = tmp_path / "talk.mp3"
-    audio.write_bytes(silent_mp3(30))
-    result = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_COMMIT, str(audio)],
-        env=_env(app_config),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == -signal.SIGKILL, result.stderr
-    report = jobs.cleanup(app)
-    assert "restored 1 interrupted uploads" in report.error
-    with services.work(app) as session:
-        (key,) = session.scalars(select(MediaFile.storage_key))
-    assert services.storage(app).exists(key)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -142,7 +141,7 @@ def test_scheduler_in_process_publishes_when_enabled(app_config, server):
 
 
 def test_scheduler_command_imports_config_sources_and_stops_on_sigterm(
-    app, client, app_config, server, tmp_path
+    app, client, talkcast_env, server, tmp_path
 ):
     upstream = serve_kind(server, "talks-cam")
     config = tmp_path / "config.toml"
@@ -151,16 +150,7 @@ def test_scheduler_command_imports_config_sources_and_stops_on_sigterm(
         f'[[sources]]\nkind = "talks-cam"\nurl = "{upstream.url}"\ninto = "seminars"\n'
         'every = "1h"\n'
     )
-    env = dict(os.environ)
-    env.update(
-        {
-            "TALKCAST_CONFIG": str(config),
-            "TALKCAST_DATABASE_URL": app_config["DATABASE_URL"],
-            "TALKCAST_DATA_DIR": app_config["DATA_DIR"],
-            "TALKCAST_MEDIA_ROOT": app_config["MEDIA_ROOT"],
-            "TALKCAST_BASE_URL": app_config["BASE_URL"],
-        }
-    )
+    env = {**talkcast_env, "TALKCAST_CONFIG": str(config)}
     process = subprocess.Popen(
         [sys.executable, "-c", "from webapp.cli import main; main()", "scheduler",
          "--holder", "own-process"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -23,21 +22,11 @@ def server(httpserver_ipv4: HTTPServer) -> HTTPServer:
 
 
 @pytest.fixture
-def cli_env(app_config, tmp_path):
+def cli_env(talkcast_env, tmp_path):
     """The same database and data folders as the ``app`` fixture, and a config.toml."""
     config = tmp_path / "config.toml"
     config.write_text("")
-    env = dict(os.environ)
-    env.update(
-        {
-            "TALKCAST_CONFIG": str(config),
-            "TALKCAST_DATABASE_URL": app_config["DATABASE_URL"],
-            "TALKCAST_DATA_DIR": app_config["DATA_DIR"],
-            "TALKCAST_MEDIA_ROOT": app_config["MEDIA_ROOT"],
-            "TALKCAST_BASE_URL": app_config["BASE_URL"],
-        }
-    )
-    return env
+    return {**talkcast_env, "TALKCAST_CONFIG": str(config)}
 
 
 def talkcast(env, *args):
