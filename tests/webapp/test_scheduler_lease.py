@@ -109,8 +109,8 @@ def test_two_schedulers_run_each_job_once_per_period(app_config, server):
     # The follower's jobs fired too, and stood down every time.
     follower_jobs = [(job, value) for job, value in executed[follower] if job in JOBS]
     assert follower_jobs and all(value is None for _, value in follower_jobs)
-    # The leader acted (a leader may also stand down for a beat when the machine is loaded
-    # and its lease query is slow; what matters is that no period ran twice).
+    # The leader acted. It has been seen to stand down once on a heavily loaded machine
+    # (PostgreSQL pass, cause not found); what this test guards is that no period ran twice.
     assert any(value is not None for job, value in executed[leader] if job in JOBS)
     # The source was fetched once: the leader imported it, nobody fetched it twice.
     assert len(upstream.requests) == 1
