@@ -119,3 +119,14 @@ def stored_files(app: Any) -> list[str]:
     """Every file under the media root, the temporary area included (relative paths)."""
     root = Path(app.config["MEDIA_ROOT"])
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def signed_in_staff(app: Any) -> Any:
+    """A test client signed in as staff, with a show to publish into."""
+    from factories import make_show
+
+    make_show(app)
+    make_user(app)
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client

@@ -11,7 +11,13 @@ import pytest
 from lxml import etree
 from PIL import Image
 from sqlalchemy import select
-from staffkit import MediaMaker, make_user, sign_in, stored_files, token_for, upload
+from staffkit import (
+    MediaMaker,
+    signed_in_staff,
+    stored_files,
+    token_for,
+    upload,
+)
 
 from webapp import services
 from webapp.catalog import get_show
@@ -32,11 +38,7 @@ def media(tmp_path_factory):
 
 @pytest.fixture
 def staff(app):
-    make_show(app)
-    make_user(app)
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
+    return signed_in_staff(app)
 
 
 def png(width: int = 600, height: int = 400, colour: str = "navy") -> bytes:

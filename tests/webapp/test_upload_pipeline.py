@@ -12,12 +12,18 @@ import pytest
 from lxml import etree
 from mutagen.mp3 import MP3
 from sqlalchemy import func, select
-from staffkit import MediaMaker, make_user, sign_in, stored_files, token_for, upload
+from staffkit import (
+    MediaMaker,
+    make_user,
+    sign_in,
+    signed_in_staff,
+    stored_files,
+    token_for,
+    upload,
+)
 
 from webapp import services
 from webapp.models import Episode, MediaFile
-
-from factories import make_show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -29,11 +35,7 @@ def media(tmp_path_factory):
 
 @pytest.fixture
 def staff(app):
-    make_show(app)
-    make_user(app)
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
+    return signed_in_staff(app)
 
 
 @pytest.fixture
