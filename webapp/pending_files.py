@@ -29,6 +29,8 @@ from .models import Attachment, Episode, MediaFile, Show
 from .uploads import StagedUpload, UploadError, forget_upload
 
 T = TypeVar("T")
+# Every column that names a stored file.
+KEY_COLUMNS = (MediaFile.storage_key, Attachment.storage_key, Episode.artwork_key, Show.artwork_key)
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,7 @@ def unreferenced(session: Session, keys: set[str]) -> set[str]:
     if not keys:
         return set()
     used: set[str | None] = set()
-    for column in (
-        MediaFile.storage_key,
-        Attachment.storage_key,
-        Episode.artwork_key,
-        Show.artwork_key,
-    ):
+    for column in KEY_COLUMNS:
         used |= set(session.scalars(select(column).where(column.in_(keys))))
     return keys - used
 

@@ -17,7 +17,8 @@ from . import jobs, services
 from .auth import staff_required
 from .catalog import delete_episode
 from .jobs import JOBS
-from .models import Attachment, Episode, EpisodeChange, JobRun, MediaFile, Show, Source
+from .models import Episode, EpisodeChange, JobRun, Show, Source
+from .pending_files import unreferenced
 from .sources import KINDS, SourceError, add_source, all_sources, format_every, parse_every
 from .sync import keep_episode
 
@@ -165,15 +166,6 @@ def keep(episode_id: int) -> Any:
     return redirect(url_for(".index"))
 
 
-def _unused(session: Any, keys: list[str]) -> list[str]:
-    """Stored files no remaining row points at (storage is content-addressed and shared)."""
-    used = set()
-    for column in (MediaFile.storage_key, Attachment.storage_key, Episode.artwork_key,
-                   Show.artwork_key):  # fmt: skip
-        used |= set(session.scalars(select(column).where(column.in_(keys))))
-    return [k for k in keys if k not in used]
-
-
 @bp.post("/episodes/<int:episode_id>/delete")
 @staff_required
 def delete(episode_id: int) -> Any:
@@ -184,7 +176,7 @@ def delete(episode_id: int) -> Any:
         assert episode is not None
         title = episode.title
         keys = delete_episode(session, episode)
-        orphans = _unused(session, keys) if keys else []
+        orphans = sorted(unreferenced(session, set(keys)))
     storage = services.storage()
     for key in orphans:
         storage.delete(key)

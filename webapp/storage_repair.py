@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from media.storage import LocalStorage, StagedFile, key_for
 
-from .models import Attachment, Episode, MediaFile, Show
+from .pending_files import KEY_COLUMNS
 from .uploads import SIDECAR_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -35,12 +35,7 @@ class RepairReport:
 def referenced_keys(session: Session) -> set[str]:
     """Every storage key some row names."""
     keys: set[str] = set()
-    for column in (
-        MediaFile.storage_key,
-        Attachment.storage_key,
-        Episode.artwork_key,
-        Show.artwork_key,
-    ):
+    for column in KEY_COLUMNS:
         keys |= {k for k in session.scalars(select(column).where(column.is_not(None))) if k}
     return keys
 
