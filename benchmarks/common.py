@@ -65,7 +65,7 @@ class Instance:
 @contextmanager
 def instance(database_url: str | None = None) -> Iterator[Instance]:
     """A fresh, migrated instance that is removed afterwards."""
-    from webapp.migrate import upgrade
+    from webapp.db.migrate import upgrade
 
     root = Path(tempfile.mkdtemp(prefix="talkcast-bench-"))
     url = database_url or f"sqlite:///{root / 'talkcast.sqlite3'}"

@@ -64,8 +64,8 @@ def populate(inst: Instance, episodes: int) -> None:
     from datetime import timedelta
 
     from webapp import create_app, services
-    from webapp.catalog import Credit, add_media_file, create_episode, create_show
-    from webapp.models import utcnow
+    from webapp.catalog.models import utcnow
+    from webapp.catalog.operations import Credit, add_media_file, create_episode, create_show
 
     app = create_app(inst.config())
     with services.work(app) as session:

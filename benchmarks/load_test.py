@@ -121,10 +121,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from media.placeholder import silent_mp3
-    from webapp import create_app, jobs, services
-    from webapp.auth import create_token, create_user
-    from webapp.catalog import create_show
-    from webapp.models import Episode, Source
+    from webapp import create_app, services
+    from webapp.catalog.models import Episode, Source
+    from webapp.catalog.operations import create_show
+    from webapp.jobs import tasks
+    from webapp.web.auth import create_token, create_user
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per upstream request
     upstream = Upstream(every=max(1.0, args.seconds / 10))
@@ -174,7 +175,7 @@ def main() -> int:
 
             def importer() -> None:
                 while not stop.is_set():
-                    for report in jobs.check_sources(app, [source_id]):
+                    for report in tasks.check_sources(app, [source_id]):
                         if report.outcome == "error":
                             writer_errors.append(f"import: {report.error}")
                     stop.wait(1.0)
@@ -186,7 +187,7 @@ def main() -> int:
             stop.set()
             for t in writers:
                 t.join(timeout=120)
-            jobs.check_sources(app, [source_id])  # import whatever appeared last
+            tasks.check_sources(app, [source_id])  # import whatever appeared last
 
             final = feedparser.parse(requests.get(f"{base}/feeds/talks.rss", timeout=30).content)
             in_feed = {e.id for e in final.entries}

@@ -27,9 +27,9 @@ from benchmarks.common import instance, machine  # noqa: E402
 def populate(app, episodes: int) -> None:
     """One collection with ``episodes`` talks, inserted in bulk (not what we time)."""
     from webapp import services
-    from webapp.catalog import create_show
-    from webapp.models import Episode as E
-    from webapp.models import EpisodePerson, MediaFile, Person
+    from webapp.catalog.models import Episode as E
+    from webapp.catalog.models import EpisodePerson, MediaFile, Person
+    from webapp.catalog.operations import create_show
 
     with services.work(app) as session:
         show = create_show(session, slug="talks", title="Seminar talks", base_url="http://x")

@@ -27,10 +27,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp import create_app, jobs, services  # noqa: E402
-from webapp.migrate import upgrade  # noqa: E402
-from webapp.models import Source  # noqa: E402
-from webapp.sources import add_source  # noqa: E402
+from webapp import create_app, services  # noqa: E402
+from webapp.catalog.models import Source  # noqa: E402
+from webapp.db.migrate import upgrade  # noqa: E402
+from webapp.ingest.sources import add_source  # noqa: E402
+from webapp.jobs import tasks
 
 USER_AGENT = "Talkcast-benchmark/0.1 (+https://talkcast.example/about)"
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
             for n in range(args.sources):
                 add_source(session, kind="rss", url=f"{base}/{n}", into=f"show-{n % 20}",
                            base_url=app.config["BASE_URL"], every="1h")  # fmt: skip
-        jobs.check_due_sources(app)  # first import: every source now has its ETag
+        tasks.check_due_sources(app)  # first import: every source now has its ETag
         etags = {}
         with services.work(app) as session:
             for source in session.query(Source):
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
             upstream.round += 1
             make_due(app)
             start = time.perf_counter()
-            report = jobs.check_due_sources(app)
+            report = tasks.check_due_sources(app)
             ours.append(time.perf_counter() - start)
             assert report.outcome == "ok", report.error
             assert report.added == args.changed, report

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from webapp.migrate import upgrade
+from webapp.db.migrate import upgrade
 
 PG_ENV = "TALKCAST_DATABASE_URL"
 ATOM_SCHEMA = Path(__file__).parent / "feeds" / "schema" / "atom.rnc"
@@ -134,7 +134,7 @@ def client(app: Any) -> Any:
 def demo_app(app: Any) -> Any:
     """An app with the demo catalogue loaded and its feeds built."""
     from webapp import services
-    from webapp.demo import load_demo
+    from webapp.catalog.demo import load_demo
 
     with services.work(app) as session:
         load_demo(session, services.storage(app), app.config["BASE_URL"])

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_config, resolve_paths
-from .cookies import PublicAwareSessionInterface
-from .db import make_engine, make_session_factory
-from .feedcache import FeedCache
-from .publish import Publisher
+from webapp.config import load_config, resolve_paths
+from webapp.db.engine import make_engine, make_session_factory
+from webapp.publishing.feedcache import FeedCache
+from webapp.publishing.publisher import Publisher
+from webapp.web.cookies import PublicAwareSessionInterface
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ def _secret_key(data_dir: Path) -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: config in layers, database, feed cache, blueprints."""
-    app = Flask(__name__)
+    # Templates and static files live beside the blueprints that use them.
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.session_interface = PublicAwareSessionInterface()
     config = load_config()
     config.update(test_config or {})
@@ -49,7 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["talkcast.feeds"] = cache
     app.extensions["talkcast.publisher"] = Publisher(app.config, cache)
 
-    from . import api, auth, public, services, staff
+    from webapp import services
+    from webapp.web import api, auth, public, staff
 
     services.init_app(app)
     auth.init_app(app)
@@ -58,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Bearer tokens only, never cookies: a cross-site request cannot carry a token.
     auth.csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
-    from .staff_sources import bp as staff_sources_bp
+    from webapp.web.staff_sources import bp as staff_sources_bp
 
     app.register_blueprint(staff_sources_bp)
     return app

@@ -10,10 +10,9 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from media.storage import LocalStorage
-
-from .db import unit_of_work
-from .feedcache import FeedCache
-from .publish import Publisher
+from webapp.db.engine import unit_of_work
+from webapp.publishing.feedcache import FeedCache
+from webapp.publishing.publisher import Publisher
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
@@ -51,7 +50,7 @@ def rebuild_feeds(app: Flask, show_ids: set[int] | None = None) -> set[str]:
     changed = publisher(app).take_changed()
     hub = app.config.get("WEBSUB_HUB")
     if hub and changed:
-        from .websub import ping_hub
+        from webapp.publishing.websub import ping_hub
 
         ping_hub(hub, changed, app.config["USER_AGENT"])
     return written

@@ -7,8 +7,8 @@ import urllib.request
 from lxml import etree
 
 from webapp import services
-from webapp.auth import create_user
-from webapp.catalog import create_show
+from webapp.catalog.operations import create_show
+from webapp.web.auth import create_user
 
 EMAIL = "editor@example.org"
 PASSWORD = "correct horse battery"

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from webapp import services
-from webapp.catalog import Credit, add_media_file, create_episode, create_show, get_show
-from webapp.models import utcnow
+from webapp.catalog.models import utcnow
+from webapp.catalog.operations import Credit, add_media_file, create_episode, create_show, get_show
 
 
 def make_show(app: Any, slug: str = "talks", **fields: Any) -> int:

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from werkzeug import Request, Response
 
 from webapp import services
-from webapp.auth import create_user
-from webapp.models import Episode, JobRun, Source
-from webapp.sources import add_source
+from webapp.catalog.models import Episode, JobRun, Source
+from webapp.ingest.sources import add_source
+from webapp.web.auth import create_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "feeds" / "sources" / "fixtures"
 OWN_FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from webapp import services
-from webapp.auth import create_token, create_user
+from webapp.web.auth import create_token, create_user
 
 EMAIL = "editor@example.org"
 PASSWORD = "correct horse battery"
@@ -70,7 +70,7 @@ def make_token(app: Any, email: str = EMAIL) -> str:
     """An API token for an existing (or new) staff account."""
     from sqlalchemy import select
 
-    from webapp.models import User
+    from webapp.catalog.models import User
 
     with services.work(app) as session:
         user = session.scalar(select(User).where(User.email == email))

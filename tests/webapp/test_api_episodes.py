@@ -76,7 +76,7 @@ def test_a_signed_in_browser_session_is_not_enough(app, media):
 def test_revoked_token_is_refused(app, api):
     from sqlalchemy import update
 
-    from webapp.models import ApiToken
+    from webapp.catalog.models import ApiToken
 
     assert api("GET", "/shows").status_code == 200
     with services.work(app) as session:

@@ -20,7 +20,7 @@ from factories import make_episode, make_show
 REBUILD_LOOP = """
 import sys
 from webapp import create_app, services
-from webapp.catalog import get_show, update_show
+from webapp.catalog.operations import get_show, update_show
 
 app = create_app()
 n = 0

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from media.placeholder import silent_mp3
 from webapp import services
-from webapp.auth import create_token, create_user
-from webapp.models import Episode, MediaFile
-from webapp.storage_repair import repair_storage
+from webapp.catalog.models import Episode, MediaFile
+from webapp.uploads.repair import repair_storage
+from webapp.web.auth import create_token, create_user
 
 from factories import make_show
 
@@ -117,9 +117,9 @@ def test_server_killed_mid_upload(app, app_config, talkcast_env, token):
 KILL_AFTER_COMMIT = """
 import io, os, signal, sys
 from webapp import create_app, services
-from webapp import pending_files
-from webapp.catalog import create_episode, get_show
-from webapp.uploads import stage_media
+from webapp.uploads import pending as pending_files
+from webapp.catalog.operations import create_episode, get_show
+from webapp.uploads.staging import stage_media
 
 app = create_app()
 store = services.storage(app)

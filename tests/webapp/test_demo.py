@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from webapp import services
-from webapp.models import Episode, Show
-from webapp.text import date_line
+from webapp.catalog.models import Episode, Show
+from webapp.catalog.text import date_line
 
 INI = "mathematics-of-deep-learning-and-data-science"
 # (title, speaker, views, date line) as printed on the INI collection page.
@@ -97,7 +97,7 @@ def test_plus_collection_items(demo_app):
 
 
 def test_demo_loads_once(demo_app):
-    from webapp.demo import load_demo
+    from webapp.catalog.demo import load_demo
 
     with services.work(demo_app) as session:
         created = load_demo(session, services.storage(demo_app), "http://talkcast.test")

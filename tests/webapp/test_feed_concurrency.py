@@ -11,7 +11,7 @@ from lxml import etree
 from werkzeug.serving import make_server
 
 from webapp import services
-from webapp.catalog import get_show, update_show
+from webapp.catalog.operations import get_show, update_show
 
 from factories import make_episode, make_show
 

@@ -8,8 +8,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from webapp import services
-from webapp.catalog import Credit, set_credits, set_state, update_episode, update_show
-from webapp.models import Episode, Show
+from webapp.catalog.models import Episode, Show
+from webapp.catalog.operations import Credit, set_credits, set_state, update_episode, update_show
 
 from factories import make_episode, make_show
 

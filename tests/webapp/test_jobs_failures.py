@@ -13,8 +13,8 @@ from sourcekit import catalogue, fixture, make_due, new_source, runs, serve_kind
 from werkzeug import Request, Response
 
 from feeds.sources.fetch import MIB
-from webapp import jobs
-from webapp.models import utcnow
+from webapp.catalog.models import utcnow
+from webapp.jobs import tasks
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ FAILURES: dict[str, tuple[Callable[[Request], Response], str]] = {
 def test_failure_leaves_catalogue_untouched_and_is_recorded(app, client, server, case):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     before, good = catalogue(app), source_row(app, source_id)
     feed = client.get("/feeds/talks.rss")
     upstream.body = upstream.body.replace(b"Optimisation", b"Optimization")  # a real change
@@ -98,7 +98,7 @@ def test_failure_leaves_catalogue_untouched_and_is_recorded(app, client, server,
     make_due(app, source_id)
     started = utcnow()
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert report.outcome == "error"
     run = runs(app, "check_source")[-1]
@@ -123,12 +123,12 @@ def test_retry_after_is_honoured(app, server):
     upstream.override = lambda r: Response("", status=429, headers={"Retry-After": "7200"})
     started = utcnow()
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     source = source_row(app, source_id)
     assert source.next_check_at >= started + timedelta(seconds=7200)
     # Not due again for now: nothing more is fetched.
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     assert len(upstream.requests) == 1
 
 
@@ -138,12 +138,12 @@ def test_failures_back_off_and_success_resets(app, server):
     upstream.override = FAILURES["500"][0]
     for expected in (1, 2, 3):
         make_due(app, source_id)
-        jobs.check_due_sources(app)
+        tasks.check_due_sources(app)
         assert source_row(app, source_id).failures == expected
     upstream.override = None
     make_due(app, source_id)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     source = source_row(app, source_id)
     assert (report.outcome, report.added) == ("ok", 3)
@@ -157,7 +157,7 @@ def test_failing_source_never_stops_the_others(app, client, server):
     new_source(app, "rss", broken.url, into="podcast")
     new_source(app, "talks-cam", good.url, into="seminars")
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert report.outcome == "partial"
     assert report.added == 3
@@ -173,13 +173,13 @@ def test_permanent_redirect_updates_the_stored_url(app, server):
     )
     source_id = new_source(app, "rss", server.url_for("/old-home"))
 
-    report = jobs.check_source(app, source_id)
+    report = tasks.check_source(app, source_id)
 
     assert (report.outcome, report.added) == ("ok", 3)
     assert source_row(app, source_id).url == upstream.url
     assert runs(app, "check_source")[-1].error.startswith("moved permanently")
     make_due(app, source_id)
-    jobs.check_source(app, source_id)
+    tasks.check_source(app, source_id)
     assert [r.path for r, _ in server.log] == ["/old-home", "/new-home", "/new-home"]
 
 
@@ -188,7 +188,7 @@ def test_gone_source_is_disabled(app, server):
     upstream.override = lambda r: Response("", status=410)
     source_id = new_source(app, "rss", upstream.url)
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     source = source_row(app, source_id)
     assert source.enabled is False

@@ -8,7 +8,7 @@ from datetime import timedelta
 import feedparser
 from lxml import etree, html
 
-from webapp.models import utcnow
+from webapp.catalog.models import utcnow
 
 from factories import make_episode, make_show, video_file
 
@@ -125,10 +125,10 @@ def test_scheduled_episode_appears_when_due_on_read(app, monkeypatch):
     assert b"Scheduled talk" not in client.get("/feeds/talks.rss").data
     real_time = time_module.time
     monkeypatch.setattr(time_module, "time", lambda: real_time() + 600)
-    import webapp.catalog as catalog
+    import webapp.catalog.operations as catalog
 
     monkeypatch.setattr(catalog, "utcnow", lambda: when + timedelta(seconds=1))
-    import webapp.publish as publish
+    import webapp.publishing.publisher as publish
 
     monkeypatch.setattr(publish, "utcnow", lambda: when + timedelta(seconds=1))
     assert b"Scheduled talk" in client.get("/feeds/talks.rss").data

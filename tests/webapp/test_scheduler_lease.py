@@ -18,8 +18,8 @@ from pytest_httpserver import HTTPServer
 from sourcekit import new_source, runs, serve_kind
 
 from webapp import create_app
-from webapp.models import utcnow
-from webapp.scheduler import JOBS, Lease, TalkcastScheduler, start_in_process
+from webapp.catalog.models import utcnow
+from webapp.jobs.scheduler import JOBS, Lease, TalkcastScheduler, start_in_process
 
 PERIOD = 2  # seconds between runs of every job in these tests
 

@@ -10,8 +10,9 @@ from sourcekit import csrf_from, new_source, runs, serve_kind, sign_in, source_r
 from sqlalchemy import select
 from werkzeug import Response
 
-from webapp import jobs, services
-from webapp.models import Episode, EpisodeChange
+from webapp import services
+from webapp.catalog.models import Episode, EpisodeChange
+from webapp.jobs import tasks
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_failing_source_shows_its_error_and_next_check(app, staff, server):
     upstream = serve_kind(server, "rss")
     upstream.override = lambda request: Response("busy", status=429, headers={"Retry-After": "600"})
     source_id = new_source(app, "rss", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     html = staff.get("/staff/sources/").get_data(as_text=True)
 
@@ -133,7 +134,7 @@ def test_job_history_page(app, staff, server):
         "<html><body>oops</body></html>", mimetype="text/html"
     )
     bad_id = new_source(app, "talks-cam", broken.url, into="seminars")
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     everything = staff.get("/staff/sources/jobs").get_data(as_text=True)
     one = staff.get(f"/staff/sources/jobs?source={bad_id}").get_data(as_text=True)
@@ -151,11 +152,11 @@ def test_job_history_page(app, staff, server):
 def _remove_one_upstream(app, server):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     start = upstream.body.index(b"<talk>\n    <id>101200")
     end = upstream.body.index(b"</talk>", start) + len(b"</talk>")
     upstream.body = upstream.body[:start] + upstream.body[end:]
-    jobs.check_source(app, source_id)
+    tasks.check_source(app, source_id)
     with services.work(app) as session:
         episode = session.scalar(select(Episode).where(Episode.external_id == "101200"))
         return source_id, episode.id
@@ -167,7 +168,7 @@ def test_removed_upstream_keep(app, staff, server):
     assert "Optimisation landscapes" in row(page, f"removed-{episode_id}")
 
     staff.post(f"/staff/sources/episodes/{episode_id}/keep", data={"csrf_token": csrf_from(page)})
-    jobs.check_source(app, source_id)  # still gone upstream: not marked again
+    tasks.check_source(app, source_id)  # still gone upstream: not marked again
 
     assert f'id="removed-{episode_id}"' not in staff.get("/staff/sources/").get_data(as_text=True)
     with services.work(app) as session:
@@ -208,9 +209,9 @@ def test_removed_upstream_delete(app, staff, server):
 def test_episode_history_shows_field_changes(app, staff, server):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     upstream.body = upstream.body.replace(b"Optimisation landscapes", b"Optimisation landscapes II")
-    jobs.check_source(app, source_id)
+    tasks.check_source(app, source_id)
     with services.work(app) as session:
         episode_id = session.scalar(select(Episode.id).where(Episode.external_id == "101200"))
 

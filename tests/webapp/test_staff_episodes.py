@@ -20,8 +20,8 @@ from staffkit import (
 )
 
 from webapp import services
-from webapp.catalog import get_show
-from webapp.models import Episode
+from webapp.catalog.models import Episode
+from webapp.catalog.operations import get_show
 
 from factories import make_show
 

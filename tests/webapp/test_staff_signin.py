@@ -61,7 +61,7 @@ def test_passwords_are_stored_hashed(app):
     from sqlalchemy import select
 
     from webapp import services
-    from webapp.models import User
+    from webapp.catalog.models import User
 
     make_user(app)
     with services.session_factory(app)() as session:

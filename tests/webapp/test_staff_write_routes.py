@@ -10,7 +10,7 @@ from sqlalchemy import select
 from staffkit import MediaMaker, make_user, sign_in, stored_files, token_for
 
 from webapp import services
-from webapp.models import Episode
+from webapp.catalog.models import Episode
 
 from factories import make_episode, make_show
 

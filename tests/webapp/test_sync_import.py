@@ -22,9 +22,10 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from feeds.sources import UpstreamItem, parse
-from webapp import jobs, services
-from webapp.models import Episode, EpisodeChange, Source
-from webapp.sync import sync_items
+from webapp import services
+from webapp.catalog.models import Episode, EpisodeChange, Source
+from webapp.ingest.sync import sync_items
+from webapp.jobs import tasks
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_new_items_appear_in_the_feed_after_one_scheduled_run(app, client, serve
     source_id = new_source(app, kind, upstream.url)
     expected = parse(kind, upstream.body, upstream.url)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert (report.outcome, report.added, report.updated) == ("ok", len(expected), 0)
     titles = feed_items(client)
@@ -70,12 +71,12 @@ def test_new_items_appear_in_the_feed_after_one_scheduled_run(app, client, serve
 def test_second_run_with_304_does_nothing(app, client, server):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     before = catalogue(app)
     etag_before = client.get("/feeds/talks.rss").headers["ETag"]
     make_due(app, source_id)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert (report.outcome, report.added, report.updated) == ("ok", 0, 0)
     assert upstream.requests[-1]["If-None-Match"] == upstream.etag
@@ -87,9 +88,9 @@ def test_second_run_with_304_does_nothing(app, client, server):
 def test_source_not_due_is_not_fetched(app, server):
     upstream = serve_kind(server, "rss")
     new_source(app, "rss", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     assert len(upstream.requests) == 1
 
@@ -97,14 +98,14 @@ def test_source_not_due_is_not_fetched(app, server):
 def test_changed_item_updates_in_place_with_the_same_guid(app, client, server):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     guids = feed_items(client)
     upstream.body = upstream.body.replace(
         b"Learning the mathematics of the deep", b"Learning the mathematics of deep networks"
     ).replace(b"Seminar Room 1, Newton Institute", b"Lecture Theatre, Newton Institute")
     make_due(app, source_id)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert (report.added, report.updated) == (0, 1)
     after = feed_items(client)
@@ -134,13 +135,13 @@ def test_changed_item_updates_in_place_with_the_same_guid(app, client, server):
 def test_same_items_imported_twice_change_nothing(app, server):
     upstream = serve_kind(server, "rss")
     source_id = new_source(app, "rss", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     before = catalogue(app)
     # A different document (whitespace, no validators) listing the very same items.
     upstream.body = upstream.body.replace(b"<channel>", b"<channel>\n\n")
     make_due(app, source_id)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert (report.outcome, report.added, report.updated) == ("ok", 0, 0)
     assert catalogue(app) == before
@@ -155,10 +156,10 @@ def test_unchanged_bytes_without_validators_are_not_parsed_again(app, server):
     # No ETag, no Last-Modified: only the body hash can tell nothing changed.
     upstream.override = lambda request: Response(document, content_type="text/xml")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     make_due(app, source_id)
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     assert [r.outcome for r in runs(app, "check_source")] == ["ok", "unchanged"]
 
@@ -166,13 +167,13 @@ def test_unchanged_bytes_without_validators_are_not_parsed_again(app, server):
 def test_item_gone_upstream_is_marked_not_deleted(app, client, server):
     upstream = serve_kind(server, "talks-cam")
     source_id = new_source(app, "talks-cam", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     start = upstream.body.index(b"<talk>\n    <id>101200")
     end = upstream.body.index(b"</talk>", start) + len(b"</talk>")
     upstream.body = upstream.body[:start] + upstream.body[end:]
     make_due(app, source_id)
 
-    report = jobs.check_due_sources(app)
+    report = tasks.check_due_sources(app)
 
     assert report.outcome == "ok"
     assert runs(app, "check_source")[-1].error == "1 marked as removed upstream"
@@ -189,7 +190,7 @@ def test_item_gone_upstream_is_marked_not_deleted(app, client, server):
 def test_youtube_videos_past_the_feed_window_are_not_removals(app, server):
     upstream = serve_kind(server, "youtube")
     source_id = new_source(app, "youtube", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     # The channel feed only lists recent videos: the oldest one drops out of it.
     start = upstream.body.index(b"<entry>", upstream.body.index(b"Z_9yWq1LmN4") - 400)
     end = upstream.body.index(b"</entry>", start) + len(b"</entry>")
@@ -197,7 +198,7 @@ def test_youtube_videos_past_the_feed_window_are_not_removals(app, server):
     upstream.body = upstream.body[:start] + upstream.body[end:]
     make_due(app, source_id)
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     with services.work(app) as session:
         flagged = session.scalars(select(Episode).where(Episode.upstream_removed.is_(True)))
@@ -207,7 +208,7 @@ def test_youtube_videos_past_the_feed_window_are_not_removals(app, server):
 def test_returning_item_clears_the_mark(app, server):
     upstream = serve_kind(server, "rss")
     source_id = new_source(app, "rss", upstream.url)
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
     with services.work(app) as session:
         source = session.get(Source, source_id)
         items = parse("rss", upstream.body, upstream.url)
@@ -221,7 +222,7 @@ def test_imported_media_are_external_urls_never_fetched(app, client, server):
     upstream = serve_kind(server, "rss")
     new_source(app, "rss", upstream.url)
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     root = ET.fromstring(client.get("/feeds/talks.rss").data)
     enclosures = {e.get("url"): e.get("length") for e in root.iter("enclosure")}
@@ -234,7 +235,7 @@ def test_podcast_authors_are_hosts_and_speakers_guests(app, server):
     new_source(app, "rss", serve_kind(server, "rss").url)
     new_source(app, "talks-cam", serve_kind(server, "talks-cam").url, into="seminars")
 
-    jobs.check_due_sources(app)
+    tasks.check_due_sources(app)
 
     with services.work(app) as session:
         roles = {

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app, services
-from webapp.models import Base
+from webapp.catalog.models import Base
 
 PG = os.environ.get("TALKCAST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -56,8 +56,8 @@ def _dump(url):
 
 
 def test_migrate_sqlite_catalogue_to_postgresql(tmp_path, pg_schema_url):
-    from webapp.demo import load_demo
-    from webapp.transfer import migrate_catalogue
+    from webapp.catalog.demo import load_demo
+    from webapp.catalog.transfer import migrate_catalogue
 
     sqlite_url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
     config = {
@@ -67,7 +67,7 @@ def test_migrate_sqlite_catalogue_to_postgresql(tmp_path, pg_schema_url):
         "BASE_URL": "http://talkcast.test",
         "SECRET_KEY": "x",
     }
-    from webapp.migrate import upgrade
+    from webapp.db.migrate import upgrade
 
     upgrade(sqlite_url)
     source_app = create_app(config)
@@ -97,8 +97,8 @@ def test_migrate_sqlite_catalogue_to_postgresql(tmp_path, pg_schema_url):
 
 
 def test_refuses_a_target_that_is_not_empty(tmp_path, pg_schema_url):
-    from webapp.migrate import upgrade
-    from webapp.transfer import TransferError, migrate_catalogue
+    from webapp.catalog.transfer import TransferError, migrate_catalogue
+    from webapp.db.migrate import upgrade
 
     sqlite_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     upgrade(sqlite_url)

@@ -23,7 +23,7 @@ from staffkit import (
 )
 
 from webapp import services
-from webapp.models import Episode, MediaFile
+from webapp.catalog.models import Episode, MediaFile
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -52,7 +52,7 @@ def row_counts(app):
 
 def show_id(app):
     with services.session_factory(app)() as session:
-        from webapp.catalog import get_show
+        from webapp.catalog.operations import get_show
 
         return get_show(session, "talks").id
 
@@ -217,7 +217,7 @@ def test_a_database_failure_discards_the_staged_files(app, staff, token, media, 
     def broken(*_args, **_kwargs):
         raise OperationalError("INSERT INTO media_files", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr("webapp.pending_files.add_media_file", broken)
+    monkeypatch.setattr("webapp.uploads.pending.add_media_file", broken)
     form = {
         "csrf_token": token,
         "show_id": show_id(app),

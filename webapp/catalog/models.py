@@ -1,0 +1,345 @@
+"""The catalogue: shows and collections, episodes, people, media files and attachments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from webapp.db.types import UTCDateTime
+
+# Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL (no scheme, no trailing slash)
+# in this namespace. Assigned once, kept even if the URL later changes.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+EPISODE_STATES = ("draft", "scheduled", "published", "unpublished")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def podcast_guid_for(feed_url: str) -> str:
+    """The Podcasting 2.0 channel GUID for a feed URL."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def new_episode_guid() -> str:
+    """A fresh episode GUID: random, opaque, never derived from editable fields."""
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}
+
+
+class Show(Base):
+    """A podcast series or a collection (an INI event, a programme, a Plus collection)."""
+
+    __tablename__ = "shows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="podcast")
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(1000))
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    author: Mapped[str] = mapped_column(String(300), default="")
+    owner_name: Mapped[str] = mapped_column(String(300), default="")
+    owner_email: Mapped[str] = mapped_column(String(300), default="")
+    copyright: Mapped[str | None] = mapped_column(String(500))
+    institution: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(100), default="Science")
+    subcategory: Mapped[str | None] = mapped_column(String(100), default="Mathematics")
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_type: Mapped[str] = mapped_column(String(20), default="episodic")
+    medium: Mapped[str] = mapped_column(String(20), default="podcast")
+    locked: Mapped[bool] = mapped_column(Boolean, default=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    podcast_guid: Mapped[str] = mapped_column(String(64), unique=True)
+    artwork_key: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_on: Mapped[date | None] = mapped_column(Date)
+    # Moves forward on every change that shows in the feeds; it is the feeds' "updated"
+    # time, so rebuilding an unchanged show gives identical bytes.
+    content_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="show", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Person(Base):
+    """Someone credited on episodes: a speaker, host or guest. ``name`` as published."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    href: Mapped[str | None] = mapped_column(String(1000))
+    img: Mapped[str | None] = mapped_column(String(1000))
+
+
+class EpisodePerson(Base):
+    """A person's role on one episode, in credit order."""
+
+    __tablename__ = "episode_persons"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(50), default="guest", primary_key=True)
+    group: Mapped[str] = mapped_column(String(50), default="cast")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Episode(Base):
+    """One episode or recorded talk. ``guid`` is set at creation and never changes."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("show_id", "slug"),
+        UniqueConstraint("source_id", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(255), unique=True, default=new_episode_guid)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    recorded_start: Mapped[datetime | None] = mapped_column()
+    recorded_end: Mapped[datetime | None] = mapped_column()
+    institution: Mapped[str | None] = mapped_column(String(300))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    tags: Mapped[str] = mapped_column(Text, default="")
+    season: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    episode_type: Mapped[str] = mapped_column(String(20), default="full")
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    publish_at: Mapped[datetime | None] = mapped_column(index=True)
+    artwork_key: Mapped[str | None] = mapped_column(String(300))
+    created_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    upstream_removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    show: Mapped[Show] = relationship(back_populates="episodes")
+    credits: Mapped[list[EpisodePerson]] = relationship(
+        order_by="EpisodePerson.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    media: Mapped[list[MediaFile]] = relationship(
+        order_by="MediaFile.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="episode",
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        """Tags as a list (stored comma-separated)."""
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+    def is_public(self, now: datetime) -> bool:
+        """Published, or scheduled and its time has come."""
+        if self.state not in ("published", "scheduled") or self.publish_at is None:
+            return False
+        return self.publish_at <= now
+
+
+class MediaFile(Base):
+    """An audio or video file of an episode, stored here (``storage_key``) or elsewhere."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration: Mapped[float | None] = mapped_column(Float)
+    bitrate: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    original_name: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    episode: Mapped[Episode] = relationship(back_populates="media")
+
+
+class Attachment(Base):
+    """A transcript or chapters file of an episode."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str | None] = mapped_column(String(20))
+
+
+class User(Base):
+    """A staff member who signs in to publish. Passwords are stored only as hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class ApiToken(Base):
+    """A bearer token for automation. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, for the sign-in rate limit (shared by every worker)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Source(Base):
+    """An upstream place where new talks appear: checked on its own schedule."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    url: Mapped[str] = mapped_column(String(1000))
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    every_seconds: Mapped[int] = mapped_column(Integer, default=6 * 3600)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str] = mapped_column(String(20), default="ui")
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    last_checked_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    show: Mapped[Show] = relationship()
+    __table_args__ = (UniqueConstraint("url", "show_id"),)
+
+
+class JobRun(Base):
+    """One run of a scheduled or manual job, with its outcome."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(100), index=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(200))
+
+
+class EpisodeChange(Base):
+    """What an upstream check changed on an episode (its import history)."""
+
+    __tablename__ = "episode_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class SchedulerLease(Base):
+    """Which scheduler process may act, until when: one at a time across hosts."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column()

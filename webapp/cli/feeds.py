@@ -1,0 +1,41 @@
+"""``talkcast feeds``: build and list the prebuilt feed documents."""
+
+from __future__ import annotations
+
+import click
+
+from webapp import services
+from webapp.cli.context import Context, pass_ctx
+
+
+@click.group()
+def feeds() -> None:
+    """Build and inspect the prebuilt feed documents."""
+
+
+@feeds.command("build")
+@click.argument("slug", required=False)
+@pass_ctx
+def feeds_build(ctx: Context, slug: str | None) -> None:
+    """Rebuild the feeds of SLUG, or of every show."""
+    from webapp.catalog.operations import get_show
+
+    app = ctx.app
+    ids = None
+    if slug:
+        with services.work(app) as session:
+            show = get_show(session, slug)
+            if show is None:
+                raise click.ClickException(f"no show with slug '{slug}'")
+            ids = {show.id}
+    written = services.rebuild_feeds(app, ids)
+    click.echo(f"{len(written)} feed documents up to date")
+
+
+@feeds.command("list")
+@pass_ctx
+def feeds_list(ctx: Context) -> None:
+    """List every built feed with its URL."""
+    base = ctx.app.config["BASE_URL"]
+    for name in services.feed_cache(ctx.app).names():
+        click.echo(f"{base}/feeds/{name}" if name != "feeds.opml" else f"{base}/feeds.opml")

@@ -1,0 +1,33 @@
+"""Alembic environment: the URL comes from the Talkcast config, never from an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from webapp.catalog.models import Base
+from webapp.db.engine import make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    """Run migrations online against the configured URL (or a passed-in connection)."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _run(connection: object) -> None:
+    # render_as_batch lets ALTER TABLE work on SQLite by copying the table.
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,1 @@
+"""Ingest: upstream sources and importing their items as episodes."""

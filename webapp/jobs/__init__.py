@@ -1,0 +1,1 @@
+"""Jobs: the functions the scheduler runs, their recorded runs, and the scheduler itself."""

@@ -1,0 +1,235 @@
+"""APScheduler wiring: which jobs run how often, and which process may run them.
+
+Any number of schedulers may be started (one per host, say); only the holder of the
+database lease acts. The lease is one ``scheduler_lease`` row taken or renewed with a single
+atomic ``UPDATE ... WHERE expires_at < now OR holder = me``, which PostgreSQL and SQLite both
+serialise, so exactly one holder wins. Every job renews the lease before it acts and a
+heartbeat renews it in between; a scheduler that cannot renew stays idle and retries, and
+takes over once a crashed holder's lease has expired.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import signal
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from webapp import services
+from webapp.catalog.models import SchedulerLease, utcnow
+from webapp.ingest.sources import sync_config_sources
+from webapp.jobs import tasks
+from webapp.jobs.runs import RunReport, default_host
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+_LEASE = cast(Table, SchedulerLease.__table__)
+
+JobFunction = Callable[..., RunReport]
+# Job id -> (function, [scheduler] key of its interval, default interval in seconds).
+JOBS: dict[str, tuple[JobFunction, str, int]] = {
+    "check_due_sources": (tasks.check_due_sources, "poll_every_seconds", 60),
+    "publish_scheduled": (tasks.publish_scheduled, "publish_every_seconds", 60),
+    "rebuild_stale_feeds": (tasks.rebuild_stale_feeds, "rebuild_every_seconds", 300),
+    "cleanup": (tasks.cleanup, "cleanup_every_seconds", 3600),
+}
+DEFAULTS: dict[str, Any] = {"lease_seconds": 60, "jitter_seconds": 5, "misfire_grace_seconds": 30}
+
+
+class Lease:
+    """One named lease row in the database: who may act, until when."""
+
+    def __init__(self, engine: Engine, holder: str, seconds: float, name: str = LEASE_NAME):
+        self.engine, self.holder, self.seconds, self.name = engine, holder, seconds, name
+
+    def hold(self, now: datetime | None = None) -> bool:
+        """Take the lease if it is free or expired, or renew it if ours; True if we hold it."""
+        now = now or utcnow()
+        until = now + timedelta(seconds=self.seconds)
+        # Twice at most: if the row did not exist and someone else created it meanwhile
+        # (perhaps another job of this very scheduler), the second update decides.
+        for _attempt in range(2):
+            taken = self._take(now, until)
+            if taken is not None:
+                return taken
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        insert(_LEASE).values(name=self.name, holder=self.holder, expires_at=until)
+                    )
+                return True
+            except IntegrityError:
+                continue
+        return False
+
+    def _take(self, now: datetime, until: datetime) -> bool | None:
+        """The atomic update: True if ours now, False if someone else's, None if no row."""
+        mine_or_free = or_(_LEASE.c.expires_at < now, _LEASE.c.holder == self.holder)
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(_LEASE)
+                .where(_LEASE.c.name == self.name, mine_or_free)
+                .values(holder=self.holder, expires_at=until)
+            )
+            if taken.rowcount == 1:
+                return True
+            exists = conn.scalar(
+                select(func.count()).select_from(_LEASE).where(_LEASE.c.name == self.name)
+            )
+        return False if exists else None
+
+    def release(self) -> None:
+        """Give the lease up now so another scheduler need not wait for it to expire."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(_LEASE)
+                .where(_LEASE.c.name == self.name, _LEASE.c.holder == self.holder)
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+
+    def holder_now(self) -> str | None:
+        """Who holds an unexpired lease, if anyone."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(_LEASE.c.holder, _LEASE.c.expires_at).where(_LEASE.c.name == self.name)
+            ).first()
+        if row is None:
+            return None
+        expires = row.expires_at
+        return str(row.holder) if expires is not None and expires > utcnow() else None
+
+
+class TalkcastScheduler:
+    """The app's jobs on an APScheduler scheduler, guarded by the lease."""
+
+    def __init__(
+        self,
+        app: Flask,
+        scheduler: BaseScheduler,
+        holder: str | None = None,
+        start_date: datetime | None = None,
+    ) -> None:
+        self.app = app
+        self.scheduler = scheduler
+        self.holder = holder or f"{default_host()}:{uuid.uuid4().hex[:8]}"
+        self.start_date = start_date
+        self.stopped = False
+        engine: Engine = app.extensions["talkcast.engine"]
+        self.lease = Lease(engine, self.holder, float(self.setting("lease_seconds")))
+
+    def setting(self, key: str) -> Any:
+        """A ``[scheduler]`` setting, or its default."""
+        return (self.app.config.get("SCHEDULER") or {}).get(key, DEFAULTS.get(key))
+
+    def run_job(self, job_id: str) -> RunReport | None:
+        """What APScheduler calls: act only while holding the lease."""
+        try:
+            if not self.lease.hold():
+                return None
+        except SQLAlchemyError:
+            log.exception("scheduler %s: cannot reach the lease; staying idle", self.holder)
+            return None
+        function = JOBS[job_id][0]
+        return function(self.app, host=self.holder)
+
+    def heartbeat(self) -> None:
+        """Renew (or try to take) the lease between jobs."""
+        try:
+            self.lease.hold()
+        except SQLAlchemyError:
+            log.exception("scheduler %s: lease heartbeat failed", self.holder)
+
+    def add_jobs(self) -> None:
+        """Register every job with an explicit id (replacing any of the same id)."""
+        jitter = float(self.setting("jitter_seconds") or 0) or None
+        common: dict[str, Any] = {
+            "replace_existing": True,
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": int(self.setting("misfire_grace_seconds")),
+        }
+        if self.start_date is not None:
+            common["start_date"] = self.start_date
+        for job_id, (_function, key, default) in JOBS.items():
+            every = float(self.setting(key) or default)
+            self.scheduler.add_job(
+                self.run_job, "interval", seconds=every, jitter=jitter, args=[job_id],
+                id=job_id, name=job_id.replace("_", " "), **common,
+            )  # fmt: skip
+        self.scheduler.add_job(
+            self.heartbeat,
+            "interval",
+            seconds=max(1.0, self.lease.seconds / 3),
+            id="lease_heartbeat",
+            name="lease heartbeat",
+            **common,
+        )
+
+    def start(self) -> None:
+        """Load ``[[sources]]`` from config.toml, register the jobs and start."""
+        with services.work(self.app) as session:
+            sync_config_sources(session, self.app.config.get("SOURCES") or [], _base(self.app))
+        self.add_jobs()
+        self.scheduler.start()
+        log.info("scheduler %s started", self.holder)
+
+    def shutdown(self) -> None:
+        """Stop, wait for running jobs, and hand the lease on (once; later calls do nothing)."""
+        atexit.unregister(self.shutdown)
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        try:
+            self.lease.release()
+        except SQLAlchemyError:
+            log.exception("scheduler %s: could not release the lease", self.holder)
+
+
+def _base(app: Flask) -> str:
+    return str(app.config["BASE_URL"])
+
+
+def enabled(app: Flask) -> bool:
+    """Whether ``[scheduler] enabled`` is on."""
+    return bool((app.config.get("SCHEDULER") or {}).get("enabled", True))
+
+
+def start_in_process(app: Flask) -> TalkcastScheduler | None:
+    """Run the scheduler in this process's background threads (single-machine setup)."""
+    if not enabled(app):
+        log.warning("scheduler disabled in config ([scheduler] enabled = false)")
+        return None
+    runner = TalkcastScheduler(app, BackgroundScheduler(timezone=UTC, daemon=True))
+    runner.start()
+    atexit.register(runner.shutdown)
+    return runner
+
+
+def _stop(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def run(app: Flask, holder: str | None = None) -> None:
+    """Run the scheduler in the foreground until SIGINT/SIGTERM (its own process)."""
+    runner = TalkcastScheduler(app, BlockingScheduler(timezone=UTC), holder)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        runner.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        runner.shutdown()

@@ -1,0 +1,1 @@
+"""Publishing: catalogue rows to feed documents, the on-disk feed cache and WebSub pings."""

@@ -1,0 +1,336 @@
+"""Catalogue rows -> feed dataclasses -> prebuilt feed documents in the feed cache.
+
+Feeds are built when the catalogue changes (and by a periodic job as a safety net), never
+per request. Every show gets RSS, Atom and JSON Feed; shows with both audio and video also
+get an audio-only and a video-only variant; "all" carries every public episode. Documents
+hold at most ``FEED_PAGE_SIZE`` items; older items are in RFC 5005 archive pages.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feeds.atom import build_atom
+from feeds.jsonfeed import build_json_feed
+from feeds.model import (
+    AlternateLink,
+    ArchiveLinks,
+    Category,
+    Channel,
+    Chapters,
+    Enclosure,
+    Item,
+    Person,
+    Transcript,
+)
+from feeds.opml import OpmlOutline, build_opml
+from feeds.rss import build_rss
+from webapp.catalog.models import Episode, Show, utcnow
+from webapp.catalog.operations import next_scheduled, public_episodes
+from webapp.catalog.text import date_line
+from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
+
+FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
+    "rss": build_rss,
+    "atom": build_atom,
+    "json": build_json_feed,
+}
+FORMAT_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+ALL_SLUG = "all"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Absolute URLs of everything a feed points at."""
+
+    base: str
+
+    def feed(self, name: str) -> str:
+        return f"{self.base}/feeds/{name}"
+
+    def media(self, key: str) -> str:
+        return f"{self.base}/media/{key}"
+
+    def show(self, slug: str) -> str:
+        return f"{self.base}/shows/{slug}"
+
+    def episode(self, episode: Episode) -> str:
+        return f"{self.base}/shows/{episode.show.slug}/{episode.slug}"
+
+
+def feed_name(slug: str, fmt: str, variant: str = "", page: int | None = None) -> str:
+    """e.g. 'talks.rss', 'talks.audio.atom', 'talks.archive-2.json'."""
+    parts = [slug] + ([variant] if variant else []) + ([f"archive-{page}"] if page else [])
+    return ".".join(parts) + f".{fmt}"
+
+
+def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
+    """The feed item of an episode; ``kind`` keeps only audio or only video files."""
+    files = [m for m in episode.media if kind is None or m.kind == kind]
+    enclosures = tuple(
+        Enclosure(
+            url=urls.media(m.storage_key) if m.storage_key else (m.url or ""),
+            mime_type=m.mime_type,
+            length=m.size,
+            duration=m.duration,
+            bitrate=m.bitrate,
+            width=m.width,
+            height=m.height,
+            title=f"{m.kind.title()} ({m.mime_type})",
+        )
+        for m in files
+    )
+    persons = tuple(
+        Person(name=c.person.name, role=c.role, group=c.group, href=c.person.href, img=c.person.img)
+        for c in episode.credits
+    )
+    facts = [" and ".join(p.name for p in persons)] if persons else []
+    when = date_line(episode.recorded_start, episode.recorded_end, tz)
+    facts += [x for x in (when, episode.institution) if x]
+    content = episode.description_html
+    if facts:
+        content = "".join(f"<p>{escape(f)}</p>" for f in facts) + content
+    return Item(
+        guid=episode.guid,
+        title=episode.title,
+        link=urls.episode(episode),
+        published=episode.publish_at or episode.created_at,
+        updated=max(episode.updated_at, episode.publish_at or EPOCH),
+        summary=episode.summary,
+        content_html=content,
+        author=", ".join(p.name for p in persons) or None,
+        enclosures=enclosures,
+        persons=persons,
+        image=urls.media(episode.artwork_key) if episode.artwork_key else None,
+        explicit=episode.explicit,
+        episode_type=episode.episode_type,  # type: ignore[arg-type]
+        season=episode.season,
+        episode=episode.number,
+        tags=tuple(episode.tag_list),
+        transcripts=_transcripts(episode, urls),
+        chapters=_chapters(episode, urls),
+    )
+
+
+def _attachment_url(url: str | None, key: str | None, urls: Urls) -> str:
+    return urls.media(key) if key else (url or "")
+
+
+def _transcripts(episode: Episode, urls: Urls) -> tuple[Transcript, ...]:
+    """Timed transcripts (WebVTT, SRT) are captions in Podcasting 2.0 terms."""
+    return tuple(
+        Transcript(
+            url=_attachment_url(a.url, a.storage_key, urls),
+            mime_type=a.mime_type,
+            language=a.language or episode.show.language,
+            rel="captions" if a.mime_type in ("text/vtt", "application/x-subrip") else None,
+        )
+        for a in episode.attachments
+        if a.kind == "transcript"
+    )
+
+
+def _chapters(episode: Episode, urls: Urls) -> Chapters | None:
+    for a in episode.attachments:
+        if a.kind == "chapters":
+            return Chapters(url=_attachment_url(a.url, a.storage_key, urls), mime_type=a.mime_type)
+    return None
+
+
+def _channel(
+    show: Show,
+    urls: Urls,
+    name: str,
+    archive: ArchiveLinks,
+    alts: tuple[AlternateLink, ...],
+    hub: str | None,
+    default_art: str,
+) -> Channel:
+    return Channel(
+        title=show.title,
+        link=urls.show(show.slug),
+        feed_url=urls.feed(name),
+        feed_id=f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}",
+        description=show.summary or show.title,
+        updated=show.content_updated_at,
+        podcast_guid=show.podcast_guid,
+        language=show.language,
+        author=show.author or show.title,
+        owner_name=show.owner_name,
+        owner_email=show.owner_email,
+        copyright=show.copyright,
+        image=urls.media(show.artwork_key) if show.artwork_key else default_art,
+        categories=(Category(show.category, show.subcategory),) if show.category else (),
+        explicit=show.explicit,
+        show_type=show.show_type,  # type: ignore[arg-type]
+        medium=show.medium,  # type: ignore[arg-type]
+        locked=show.locked,
+        complete=show.complete,
+        archive=archive,
+        alternates=alts,
+        hub=hub or None,
+    )
+
+
+def paginate(items: list[Item], page_size: int) -> tuple[list[Item], list[list[Item]]]:
+    """Split newest-first items into the subscription document and full archive pages.
+
+    The subscription document always holds the newest ``page_size`` items; archive page 1
+    holds the oldest ones, so an archive page never changes as new items arrive.
+    """
+    current = items[:page_size]
+    older = list(reversed(items[page_size:]))  # oldest first
+    pages = [older[i : i + page_size] for i in range(0, len(older), page_size)]
+    # Pad the newest archive page from the current window so every page is full and stable.
+    if pages and len(pages[-1]) < page_size:
+        chronological = list(reversed(items))
+        start = (len(pages) - 1) * page_size
+        pages[-1] = chronological[start : start + page_size]
+    return current, [list(reversed(p)) for p in pages]
+
+
+class Publisher:
+    """Builds and stores every feed document of the catalogue."""
+
+    def __init__(self, config: dict[str, Any], cache: FeedCache) -> None:
+        self.urls = Urls(config["BASE_URL"])
+        self.page_size = int(config["FEED_PAGE_SIZE"])
+        self.tz = config["TIMEZONE"]
+        self.hub = config.get("WEBSUB_HUB") or None
+        self.cache = cache
+        self.default_art = f"{self.urls.base}/static/artwork.png"
+        self.site_title = str(config.get("SITE_TITLE") or "Talkcast")
+        # Subscription feed URLs whose bytes changed since the last take_changed().
+        self.changed: set[str] = set()
+
+    def _write_set(
+        self, show: Show, slug: str, variant: str, items: list[Item], stale: float | None
+    ) -> set[str]:
+        current, pages = paginate(items, self.page_size)
+        written: set[str] = set()
+        for fmt, build in FORMATS.items():
+            alts = tuple(
+                AlternateLink(self.urls.feed(feed_name(slug, f, variant)), FORMAT_TYPES[f])
+                for f in FORMATS
+                if f != fmt
+            )
+            docs = [(None, current)] + [(n, p) for n, p in enumerate(pages, start=1)]
+            for page, page_items in docs:
+                name = feed_name(slug, fmt, variant, page)
+                archive = ArchiveLinks(
+                    current=self.urls.feed(feed_name(slug, fmt, variant)),
+                    prev_archive=self._prev(slug, fmt, variant, page, len(pages)),
+                    next_archive=self._next(slug, fmt, variant, page, len(pages)),
+                    is_archive=page is not None,
+                )
+                channel = _channel(show, self.urls, name, archive, alts, self.hub, self.default_art)
+                before = self.cache.get(name)
+                entry = self.cache.put(name, build(channel, page_items), fmt, stale)
+                if page is None and (before is None or before.sha256 != entry.sha256):
+                    self.changed.add(channel.feed_url)
+                written.add(name)
+        return written
+
+    def _prev(self, slug: str, fmt: str, variant: str, page: int | None, count: int) -> str | None:
+        target = count if page is None else page - 1
+        return self.urls.feed(feed_name(slug, fmt, variant, target)) if target >= 1 else None
+
+    def _next(self, slug: str, fmt: str, variant: str, page: int | None, count: int) -> str | None:
+        if page is None:
+            return None
+        name = feed_name(slug, fmt, variant, page + 1 if page < count else None)
+        return self.urls.feed(name)
+
+    def build_show(self, session: Session, show: Show, now: datetime | None = None) -> set[str]:
+        """Build every document of one show; returns the names written."""
+        now = now or utcnow()
+        episodes = public_episodes(session, show, now)
+        upcoming = next_scheduled(session, show, now)
+        stale = upcoming.timestamp() if upcoming else None
+        written = self._write_set(
+            show, show.slug, "", [item_for(e, self.urls, None, self.tz) for e in episodes], stale
+        )
+        kinds = {m.kind for e in episodes for m in e.media}
+        if {"audio", "video"} <= kinds:
+            for kind in ("audio", "video"):
+                chosen = [e for e in episodes if any(m.kind == kind for m in e.media)]
+                items = [item_for(e, self.urls, kind, self.tz) for e in chosen]
+                written |= self._write_set(show, show.slug, kind, items, stale)
+        self._drop_unwritten(show.slug, written)
+        return written
+
+    def build_all(self, session: Session, now: datetime | None = None) -> set[str]:
+        """Build the all-items feed and the OPML list of every feed."""
+        now = now or utcnow()
+        shows = list(session.scalars(select(Show).order_by(Show.title)))
+        latest = session.scalar(select(func.max(Show.content_updated_at))) or EPOCH
+        everything = Show(
+            slug=ALL_SLUG,
+            title=f"{self.site_title}: all episodes",
+            summary="Every published episode and talk, newest first.",
+            podcast_guid=str(uuid.uuid5(uuid.NAMESPACE_URL, self.urls.feed("all.rss"))),
+            content_updated_at=latest,
+            language="en",
+            category="Science",
+            subcategory="Mathematics",
+            explicit=False,
+            show_type="episodic",
+            medium="podcast",
+            locked=False,
+            complete=False,
+            author="",
+            owner_name="",
+            owner_email="",
+        )
+        episodes = public_episodes(session, None, now)
+        upcoming = next_scheduled(session, None, now)
+        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
+        written = self._write_set(
+            everything, ALL_SLUG, "", items, upcoming.timestamp() if upcoming else None
+        )
+        self._drop_unwritten(ALL_SLUG, written)
+        outlines = [
+            OpmlOutline(s.title, self.urls.feed(f"{s.slug}.rss"), self.urls.show(s.slug))
+            for s in shows
+        ]
+        outlines.append(OpmlOutline(everything.title, self.urls.feed("all.rss"), self.urls.base))
+        self.cache.put("feeds.opml", build_opml(self.site_title, outlines), "opml")
+        return written
+
+    def _drop_unwritten(self, slug: str, written: set[str]) -> None:
+        for name in self.cache.names():
+            if name.split(".", 1)[0] == slug and name not in written:
+                self.cache.remove(name)
+
+    def take_changed(self) -> set[str]:
+        """Feed URLs that changed since the last call (for WebSub pings)."""
+        changed, self.changed = self.changed, set()
+        return changed
+
+    def rebuild(self, session: Session, show_ids: set[int] | None = None) -> set[str]:
+        """Rebuild the given shows (all when None), the all-items feed and the OPML."""
+        query = select(Show)
+        if show_ids is not None:
+            query = query.where(Show.id.in_(show_ids))
+        written: set[str] = set()
+        for show in session.scalars(query):
+            written |= self.build_show(session, show)
+        written |= self.build_all(session)
+        live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}
+        for name in self.cache.names():
+            if name not in EXTRA_NAMES and name.split(".", 1)[0] not in live:
+                self.cache.remove(name)
+        return written

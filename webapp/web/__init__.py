@@ -1,0 +1,1 @@
+"""The web: blueprints (public, staff, api, auth), their forms, templates and static files."""

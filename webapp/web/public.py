@@ -1,0 +1,281 @@
+"""Public pages, feeds and media: everything a listener or podcast app reaches."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+)
+from sqlalchemy import func, select
+
+from media.errors import InvalidKey
+from media.formats import MIME_TYPES
+from webapp import services
+from webapp.catalog.models import Episode, Show, utcnow
+from webapp.catalog.operations import count_public, get_show, public_episodes, publish_due
+from webapp.catalog.text import date_line
+from webapp.publishing.feedcache import CachedFeed, is_valid_name
+from webapp.publishing.publisher import feed_name
+from webapp.web.cookies import mark_public
+
+bp = Blueprint("public", __name__)
+
+FEED_MAX_AGE = 300
+PAGE_SIZE = 50
+MEDIA_MAX_AGE = 7 * 24 * 3600
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    """Headers every response carries."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.app_template_filter("dateline")
+def _dateline(episode: Episode) -> str:
+    return date_line(episode.recorded_start, episode.recorded_end, current_app.config["TIMEZONE"])
+
+
+@bp.app_template_filter("duration")
+def _duration(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    total = int(round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def subscribe_links(slug: str) -> dict[str, Any]:
+    """Feed URLs of a show and links that open them in podcast apps."""
+    base = current_app.config["BASE_URL"]
+    rss = f"{base}/feeds/{feed_name(slug, 'rss')}"
+    bare = rss.split("://", 1)[1]
+    return {
+        "rss": rss,
+        "atom": f"{base}/feeds/{feed_name(slug, 'atom')}",
+        "json": f"{base}/feeds/{feed_name(slug, 'json')}",
+        "apps": [
+            ("Apple Podcasts", f"podcast://{bare}"),
+            ("AntennaPod", f"https://antennapod.org/deeplink/subscribe?url={rss}"),
+            ("Pocket Casts", f"pktc://subscribe/{bare}"),
+            ("Overcast", f"overcast://x-callback-url/add?url={rss}"),
+        ],
+    }
+
+
+@bp.get("/")
+def home() -> str:
+    """Every show and collection with its episode count."""
+    session = services.db()
+    now = utcnow()
+    counts = dict(
+        session.execute(
+            select(Episode.show_id, func.count())
+            .where(Episode.state.in_(("published", "scheduled")), Episode.publish_at <= now)
+            .group_by(Episode.show_id)
+        ).all()
+    )
+    shows = list(session.scalars(select(Show).order_by(Show.title)))
+    return render_template("home.html", shows=shows, counts=counts, links=subscribe_links)
+
+
+@bp.get("/shows/<slug>")
+def show_page(slug: str) -> str:
+    """A collection page: its talks with speaker, date line, player and subscribe links."""
+    session = services.db()
+    show = get_show(session, slug) or abort(404)
+    now = utcnow()
+    total = count_public(session, show, now)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = request.args.get("page", 1, type=int) or 1
+    if not 1 <= page <= pages:
+        abort(404)
+    # A collection reads in programme order; a podcast newest first.
+    episodes = public_episodes(
+        session,
+        show,
+        now,
+        programme_order=show.kind == "collection",
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return render_template(
+        "show.html",
+        show=show,
+        episodes=episodes,
+        total=total,
+        page=page,
+        pages=pages,
+        links=subscribe_links(show.slug),
+    )
+
+
+@bp.get("/shows/<slug>/<episode_slug>")
+def episode_page(slug: str, episode_slug: str) -> str:
+    """One episode with an HTML5 player and schema.org JSON-LD."""
+    session = services.db()
+    episode = session.scalar(
+        select(Episode).join(Show).where(Show.slug == slug, Episode.slug == episode_slug)
+    )
+    if episode is None or not episode.is_public(utcnow()):
+        abort(404)
+    return render_template(
+        "episode.html",
+        episode=episode,
+        show=episode.show,
+        links=subscribe_links(slug),
+        jsonld=episode_jsonld(episode),
+    )
+
+
+def episode_jsonld(episode: Episode) -> dict[str, Any]:
+    """schema.org description of an episode (PodcastEpisode, or VideoObject for video)."""
+    base = current_app.config["BASE_URL"]
+    url = f"{base}/shows/{episode.show.slug}/{episode.slug}"
+    media = episode.media[0] if episode.media else None
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "VideoObject" if media and media.kind == "video" else "PodcastEpisode",
+        "name": episode.title,
+        "url": url,
+        "description": episode.summary,
+        "datePublished": episode.publish_at.isoformat() if episode.publish_at else None,
+        "partOfSeries": {
+            "@type": "PodcastSeries",
+            "name": episode.show.title,
+            "url": f"{base}/shows/{episode.show.slug}",
+        },
+        "author": [{"@type": "Person", "name": c.person.name} for c in episode.credits],
+    }
+    if media:
+        content_url = f"{base}/media/{media.storage_key}" if media.storage_key else media.url
+        data["associatedMedia"] = {
+            "@type": "MediaObject",
+            "contentUrl": content_url,
+            "encodingFormat": media.mime_type,
+            "contentSize": str(media.size),
+        }
+        if media.duration:
+            data["duration"] = f"PT{int(round(media.duration))}S"
+        if data["@type"] == "VideoObject":
+            data["contentUrl"] = content_url
+            data["uploadDate"] = data["datePublished"]
+    if episode.recorded_start:
+        data["recordedAt"] = {"@type": "Event", "startDate": episode.recorded_start.isoformat()}
+    return data
+
+
+def _refresh_if_stale(name: str, entry: CachedFeed) -> CachedFeed:
+    """A scheduled episode fell due since the build: publish it and rebuild before serving."""
+    if entry.stale_after is None or time.time() < entry.stale_after:
+        return entry
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with services.work(app) as session:
+        publish_due(session)
+    services.rebuild_feeds(app)
+    return services.feed_cache().get(name) or entry
+
+
+def serve_feed(name: str) -> Response:
+    """A prebuilt feed: strong ETag, Last-Modified, 304s, gzip; no database query on a hit."""
+    mark_public()
+    cache = services.feed_cache()
+    entry = cache.get(name) if is_valid_name(name) else None
+    if entry is None:
+        abort(404)
+    entry = _refresh_if_stale(name, entry)
+    accel = bool(current_app.config["X_ACCEL_REDIRECT"])
+    # Behind nginx the identity file is handed over and nginx compresses it: nginx does
+    # not pass a Content-Encoding header through X-Accel-Redirect.
+    gzipped = not accel and request.accept_encodings["gzip"] > 0
+    etag = entry.etag + ("-gz" if gzipped else "")
+    headers = {
+        "ETag": f'"{etag}"',
+        "Last-Modified": entry.last_modified_dt.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "Cache-Control": f"public, max-age={FEED_MAX_AGE}",
+        "Vary": "Accept-Encoding",
+        "Access-Control-Allow-Origin": "*",
+    }
+    not_modified = (
+        request.if_none_match.contains_weak(etag)
+        if request.if_none_match
+        else (
+            request.if_modified_since is not None
+            and int(entry.last_modified) <= request.if_modified_since.timestamp()
+        )
+    )
+    if not_modified:
+        return Response(status=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    if accel:
+        blob = cache.blob_path(entry).name
+        headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/feeds/{blob}"
+        return Response(b"", headers=headers, content_type=entry.content_type)
+    body = cache.blob_path(entry, gzipped).read_bytes()
+    return Response(body, headers=headers, content_type=entry.content_type)
+
+
+@bp.get("/feeds/<name>")
+def feed(name: str) -> Response:
+    """RSS, Atom or JSON Feed document of a show, a variant, an archive page or 'all'."""
+    return serve_feed(name)
+
+
+@bp.get("/feeds.opml")
+def opml() -> Response:
+    """OPML list of every feed, for importing into a podcast app or reader."""
+    return serve_feed("feeds.opml")
+
+
+@bp.get("/media/<path:key>")
+def media(key: str) -> Response:
+    """A stored file: content-addressed, so cacheable for long; HEAD and byte ranges work."""
+    mark_public()
+    store = services.storage()
+    try:
+        path = store.path(key)
+    except InvalidKey:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    mimetype = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    if current_app.config["X_ACCEL_REDIRECT"]:
+        # nginx serves the bytes, ranges and validators from its internal media location.
+        response = Response(b"", content_type=mimetype)
+        response.headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/media/{key}"
+        return response
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        conditional=True,
+        etag=True,
+        max_age=MEDIA_MAX_AGE,
+    )
+    response.headers["Accept-Ranges"] = "bytes"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness check for load balancers."""
+    return {"status": "ok"}
