@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 from media.errors import InvalidKey, TooLarge
 
@@ -45,7 +45,7 @@ class StoredFile:
 class Storage(Protocol):
     """Where media files live; implementations must never change a key's content."""
 
-    def stage(self, stream: BinaryIO, max_bytes: int) -> StagedFile:
+    def stage(self, stream: IO[bytes], max_bytes: int) -> StagedFile:
         """Copy a stream to a temporary file, hashing it; TooLarge past max_bytes."""
         ...
 
@@ -119,7 +119,7 @@ class LocalStorage:
         self.root = Path(root)
         self.temp_dir = self.root / TEMP_DIR
 
-    def stage(self, stream: BinaryIO, max_bytes: int) -> StagedFile:
+    def stage(self, stream: IO[bytes], max_bytes: int) -> StagedFile:
         """Copy a stream in chunks to a temporary file, hashing as it goes; constant memory."""
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix="upload-", suffix=_TEMP_SUFFIX)

@@ -49,7 +49,7 @@ def mark_show_changed(session: Session, show_id: int) -> None:
 
 @contextmanager
 def unit_of_work(
-    factory: sessionmaker[Session], on_commit: Callable[[set[int]], None] | None = None
+    factory: sessionmaker[Session], on_commit: Callable[[set[int]], object] | None = None
 ) -> Iterator[Session]:
     """Commit once at the end, roll back on any error, then run ``on_commit(dirty show ids)``."""
     session = factory()

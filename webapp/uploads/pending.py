@@ -224,7 +224,11 @@ class PendingFiles:
                     if episode is not None:
                         update_episode(session, episode, artwork_key=old)
                 else:
-                    row = session.get(MediaFile if what == "media" else Attachment, row_id)
+                    row: MediaFile | Attachment | None = (
+                        session.get(MediaFile, row_id)
+                        if what == "media"
+                        else session.get(Attachment, row_id)
+                    )
                     if row is not None:
                         show_episode = session.get(Episode, row.episode_id)
                         session.delete(row)

@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from media.errors import TooLarge, UnsupportedMedia
 from media.probe import MediaInfo, probe
@@ -88,7 +88,7 @@ def _mb(size: int) -> str:
 
 
 def stage_media(
-    storage: LocalStorage, stream: BinaryIO, *, filename: str, max_bytes: int, owner: str
+    storage: LocalStorage, stream: IO[bytes], *, filename: str, max_bytes: int, owner: str
 ) -> StagedUpload:
     """Stream an audio/video upload to a temp file and probe it; UploadError if refused."""
     name = safe_filename(filename)
@@ -154,7 +154,7 @@ def forget_upload(storage: LocalStorage, upload: StagedUpload) -> None:
     sidecar_path(storage, upload.upload_id).unlink(missing_ok=True)
 
 
-def read_limited(stream: BinaryIO, limit: int, what: str) -> bytes:
+def read_limited(stream: IO[bytes], limit: int, what: str) -> bytes:
     """Read a small uploaded asset whole, refusing one over ``limit`` bytes."""
     data = stream.read(limit + 1)
     if len(data) > limit:

@@ -186,7 +186,6 @@ def logout() -> Any:
     return redirect(flask_url_for("public.home"))
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     try:
         user = services.db().get(User, int(user_id))
@@ -209,6 +208,7 @@ def init_app(app: Flask) -> None:
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "strong"

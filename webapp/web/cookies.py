@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from werkzeug.wrappers import Response
+from flask.wrappers import Response
 
 
 def mark_public() -> None:

@@ -70,7 +70,7 @@ def _assets(form: EpisodeFields) -> list[Asset]:
     found = []
     for name, limit in limits.items():
         storage = form[name].data
-        if storage is not None and getattr(storage, "filename", ""):
+        if storage is not None and getattr(storage, "filename", None):
             found.append(check_asset(name, read_limited(storage.stream, limit, name)))
     return found
 
