@@ -28,9 +28,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy feeds media
+	$(BIN)/mypy feeds media webapp
 
 pytest: install system-deps
 	$(BIN)/pytest
