@@ -21,8 +21,7 @@ def jobs_group() -> None:
     """Run a scheduled job once by hand, or show the job history."""
 
 
-def _run(ctx: Context, function: Callable[[Flask], RunReport]) -> None:
-    report = function(ctx.app)
+def _report(report: RunReport) -> None:
     echo_report(report)
     if report.outcome == "error":
         raise SystemExit(1)
@@ -33,39 +32,39 @@ def _run(ctx: Context, function: Callable[[Flask], RunReport]) -> None:
 @pass_ctx
 def jobs_check_source(ctx: Context, source_id: int) -> None:
     """Check one source (as the scheduler does)."""
-    report = tasks.check_source(ctx.app, source_id)
-    echo_report(report)
-    if report.outcome == "error":
-        raise SystemExit(1)
+    _report(tasks.check_source(ctx.app, source_id))
 
 
-@jobs_group.command("check-due-sources")
-@pass_ctx
-def jobs_check_due(ctx: Context) -> None:
-    """Check every source whose next check time has come."""
-    sync_config(ctx.app)
-    _run(ctx, tasks.check_due_sources)
+def _job_command(
+    name: str, function: Callable[[Flask], RunReport], summary: str, *, sync: bool = False
+) -> None:
+    """A ``talkcast jobs NAME`` command that runs one scheduled job once; exit 1 on error."""
+
+    @jobs_group.command(name, help=summary)
+    @pass_ctx
+    def command(ctx: Context) -> None:
+        if sync:
+            sync_config(ctx.app)
+        _report(function(ctx.app))
 
 
-@jobs_group.command("publish-scheduled")
-@pass_ctx
-def jobs_publish(ctx: Context) -> None:
-    """Publish scheduled episodes whose time has come."""
-    _run(ctx, tasks.publish_scheduled)
-
-
-@jobs_group.command("rebuild-stale-feeds")
-@pass_ctx
-def jobs_rebuild(ctx: Context) -> None:
-    """Rebuild feeds whose content changed since they were built."""
-    _run(ctx, tasks.rebuild_stale_feeds)
-
-
-@jobs_group.command("cleanup")
-@pass_ctx
-def jobs_cleanup(ctx: Context) -> None:
-    """Remove abandoned temp files, unused feed blobs and old job history."""
-    _run(ctx, tasks.cleanup)
+_job_command(
+    "check-due-sources",
+    tasks.check_due_sources,
+    "Check every source whose next check time has come.",
+    sync=True,
+)
+_job_command(
+    "publish-scheduled", tasks.publish_scheduled, "Publish scheduled episodes whose time has come."
+)
+_job_command(
+    "rebuild-stale-feeds",
+    tasks.rebuild_stale_feeds,
+    "Rebuild feeds whose content changed since they were built.",
+)
+_job_command(
+    "cleanup", tasks.cleanup, "Remove abandoned temp files, unused feed blobs and old job history."
+)
 
 
 @jobs_group.command("history")

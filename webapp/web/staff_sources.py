@@ -154,8 +154,9 @@ def job_history() -> Any:
     )
 
 
-def _removed_episode(episode_id: int) -> Episode:
-    episode = services.db().get(Episode, episode_id)
+def _removed_episode(session: Session, episode_id: int) -> Episode:
+    """The episode, if it is one that vanished upstream; 404 otherwise."""
+    episode = session.get(Episode, episode_id)
     if episode is None or not episode.upstream_removed:
         abort(404)
     return episode
@@ -165,10 +166,8 @@ def _removed_episode(episode_id: int) -> Episode:
 @staff_required
 def keep(episode_id: int) -> Any:
     """Keep a talk that vanished upstream; it is never marked again."""
-    _removed_episode(episode_id)
     with services.work() as session:
-        episode = session.get(Episode, episode_id)
-        assert episode is not None
+        episode = _removed_episode(session, episode_id)
         keep_episode(session, episode)
         flash(f"Kept “{episode.title}”.", "info")
     return redirect(url_for(".index"))
@@ -178,10 +177,8 @@ def keep(episode_id: int) -> Any:
 @staff_required
 def delete(episode_id: int) -> Any:
     """Delete a talk that vanished upstream, with any files no one else uses."""
-    _removed_episode(episode_id)
     with services.work() as session:
-        episode = session.get(Episode, episode_id)
-        assert episode is not None
+        episode = _removed_episode(session, episode_id)
         title = episode.title
         keys = delete_episode(session, episode)
         orphans = sorted(unreferenced(session, set(keys)))
