@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from media.placeholder import silent_mp3
+from media.placeholder import labelled_silent_mp3, silent_mp3
 from media.probe import probe
 
 # One MPEG-2 Layer III frame at 16 kHz holds 576 samples.
@@ -82,3 +82,14 @@ def test_ffmpeg_decodes_silence(tmp_path: Path) -> None:
 def test_rejects_impossible_durations(seconds: float) -> None:
     with pytest.raises(ValueError, match="positive"):
         silent_mp3(seconds)
+
+
+def test_labelled_placeholders_differ_and_carry_their_talk(tmp_path: Path) -> None:
+    first = labelled_silent_mp3(1200.0, "A Stable Learning Framework", "Thesing, L")
+    second = labelled_silent_mp3(1200.0, "The Ethics of Algorithmic Decision Making", "Boon, J")
+    assert first != second  # same length, yet two files: two media URLs
+    path = tmp_path / "talk.mp3"
+    path.write_bytes(first)
+    info = probe(path)
+    assert info.tags == {"title": "A Stable Learning Framework", "artist": "Thesing, L"}
+    assert info.duration == pytest.approx(1200.0, abs=FRAME_SECONDS)

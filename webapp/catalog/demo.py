@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from media.artwork import prepare_artwork
-from media.placeholder import silent_mp3
+from media.placeholder import labelled_silent_mp3
 from media.probe import probe
 from media.storage import LocalStorage
 from webapp.catalog.models import Show
@@ -54,8 +54,10 @@ def _local(value: str, tz: ZoneInfo) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=tz)
 
 
-def _store_placeholder(store: LocalStorage, seconds: float) -> dict[str, Any]:
-    stored = store.put_bytes(silent_mp3(seconds), ".mp3")
+def _store_placeholder(
+    store: LocalStorage, seconds: float, title: str, speakers: str
+) -> dict[str, Any]:
+    stored = store.put_bytes(labelled_silent_mp3(seconds, title, speakers), ".mp3")
     info = probe(store.path(stored.key))
     return {
         "kind": info.kind,
@@ -119,6 +121,8 @@ def load_demo(session: Session, store: LocalStorage, base_url: str, if_empty: bo
             )
             if item.get("placeholder_audio") and start and end:
                 seconds = (end - start).total_seconds()
-                add_media_file(session, episode, **_store_placeholder(store, seconds))
+                speakers = "; ".join(p["name"] for p in item.get("persons", []))
+                placeholder = _store_placeholder(store, seconds, item["title"], speakers)
+                add_media_file(session, episode, **placeholder)
             created += 1
     return created

@@ -102,3 +102,22 @@ def test_demo_loads_once(demo_app):
     with services.work(demo_app) as session:
         created = load_demo(session, services.storage(demo_app), "http://talkcast.test")
     assert created == 0
+
+
+def test_ini_talks_are_numbered_in_programme_order_and_published_apart(demo_app):
+    with services.work(demo_app) as session:
+        show = session.scalar(select(Show).where(Show.slug == INI))
+        assert show.show_type == "serial"
+        talks = sorted(show.episodes, key=lambda e: e.number)
+        assert [t.number for t in talks] == [1, 2, 3, 4, 5, 6]
+        starts = [t.recorded_start for t in talks]
+        assert starts == sorted(starts)
+        assert talks[0].title == "Robustness and Geometry of Deep Neural Networks"  # 10:20
+        published = [t.publish_at for t in talks]
+        assert published == sorted(published) and len(set(published)) == 6
+
+
+def test_no_two_demo_talks_share_a_media_file(demo_app):
+    with services.work(demo_app) as session:
+        keys = [m.storage_key for e in session.scalars(select(Episode)) for m in e.media]
+    assert len(keys) == 6 and len(set(keys)) == 6
