@@ -1,14 +1,18 @@
 #!/bin/sh
 # Installs the Debian tools the suite uses when they are missing: ffmpeg (media fixtures),
-# chromium (browser test), nginx (deployment check, feed benchmark); `bench` adds wrk.
+# chromium (browser test), nginx (deployment check, feed benchmark), nodejs and npm
+# (podcast-partytime, the Podcast Index's feed parser); `bench` adds wrk.
 # Without root it only says what is missing: the tests that need them skip and say why.
-tools="ffmpeg chromium nginx"
-[ "$1" = "bench" ] && tools="$tools wrk"
+# Each entry is command:package.
+tools="ffmpeg:ffmpeg chromium:chromium nginx:nginx node:nodejs npm:npm"
+[ "$1" = "bench" ] && tools="$tools wrk:wrk"
 missing=""
-for tool in $tools; do
+for entry in $tools; do
+    tool=${entry%%:*}
+    package=${entry#*:}
     path=$(command -v "$tool" 2>/dev/null || true)
     [ -z "$path" ] && [ -x "/usr/sbin/$tool" ] && path="/usr/sbin/$tool"
-    [ -z "$path" ] && missing="$missing $tool"
+    [ -z "$path" ] && missing="$missing $package"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

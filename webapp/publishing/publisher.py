@@ -185,6 +185,15 @@ def _channel(
     )
 
 
+def items_for_format(items: list[Item], fmt: str) -> list[Item]:
+    """The items one format carries: podcast (RSS) feeds only those with media.
+
+    Podcast apps skip an item without an enclosure, and some drop the feed's other items
+    with it; feed readers (Atom, JSON Feed) show text items such as articles as they are.
+    """
+    return [i for i in items if i.enclosures] if fmt == "rss" else items
+
+
 def paginate(items: list[Item], page_size: int) -> tuple[list[Item], list[list[Item]]]:
     """Split newest-first items into the subscription document and full archive pages.
 
@@ -219,9 +228,9 @@ class Publisher:
     def _write_set(
         self, show: Show, slug: str, variant: str, items: list[Item], stale: float | None
     ) -> set[str]:
-        current, pages = paginate(items, self.page_size)
         written: set[str] = set()
         for fmt, build in FORMATS.items():
+            current, pages = paginate(items_for_format(items, fmt), self.page_size)
             alts = tuple(
                 AlternateLink(self.urls.feed(feed_name(slug, f, variant)), FORMAT_TYPES[f])
                 for f in FORMATS

@@ -35,11 +35,13 @@ def server(httpserver_ipv4: HTTPServer) -> HTTPServer:
 
 
 def feed_items(client, slug: str = "talks") -> dict[str, str]:
-    """Title -> guid of every item in the served RSS feed."""
-    response = client.get(f"/feeds/{slug}.rss")
+    """Title -> guid of every item in the served JSON Feed.
+
+    Feed readers get every imported item; the podcast (RSS) feed only those with media.
+    """
+    response = client.get(f"/feeds/{slug}.json")
     assert response.status_code == 200
-    root = ET.fromstring(response.data)
-    return {i.findtext("title"): i.findtext("guid") for i in root.iter("item")}
+    return {i["title"]: i["id"] for i in response.json["items"]}
 
 
 @pytest.mark.parametrize("kind", sorted(FIXTURE_FOR))

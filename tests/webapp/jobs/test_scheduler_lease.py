@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import UTC, timedelta
 
@@ -136,8 +135,8 @@ def test_scheduler_in_process_publishes_when_enabled(app_config, server):
     finally:
         runner.shutdown()
 
-    feed = app.test_client().get("/feeds/talks.rss")
-    titles = {i.findtext("title") for i in ET.fromstring(feed.data).iter("item")}
+    feed = app.test_client().get("/feeds/talks.json")
+    titles = {i["title"] for i in feed.json["items"]}
     assert "Living proof: A conversation with Sarah Hart" in titles
     app.extensions["talkcast.engine"].dispose()
 
@@ -172,8 +171,8 @@ def test_scheduler_command_imports_config_sources_and_stops_on_sigterm(
     assert process.returncode == 0, err
     (run,) = runs(app, "check_source")
     assert (run.outcome, run.added, run.host) == ("ok", 3, "own-process")
-    feed = client.get("/feeds/seminars.rss")
-    titles = {i.findtext("title") for i in ET.fromstring(feed.data).iter("item")}
+    feed = client.get("/feeds/seminars.json")
+    titles = {i["title"] for i in feed.json["items"]}
     assert "Learning the mathematics of the deep" in titles
     # It let the lease go on the way out: another scheduler can act at once.
     assert Lease(app.extensions["talkcast.engine"], "x", 30).holder_now() is None

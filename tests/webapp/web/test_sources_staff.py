@@ -75,7 +75,7 @@ def test_sources_table_and_check_now(app, staff, server):
     assert f"Source {source_id}: ok, 3 added, 0 updated" in html
     cells = row(html, f"source-{source_id}")
     assert "never" not in cells and "UTC" in cells
-    assert staff.get("/feeds/talks.rss").data.count(b"<item>") == 3
+    assert len(staff.get("/feeds/talks.json").json["items"]) == 3
 
 
 def test_check_now_needs_the_csrf_token(app, staff, server):
@@ -196,7 +196,7 @@ def test_removed_upstream_delete(app, staff, server):
             ).all()
             == []
         )
-    assert b"Optimisation landscapes" not in staff.get("/feeds/talks.rss").data
+    assert b"Optimisation landscapes" not in staff.get("/feeds/talks.json").data
     # Only episodes marked as removed upstream can be deleted from here.
     with services.work(app) as session:
         other = session.scalar(select(Episode.id).where(Episode.upstream_removed.is_(False)))
