@@ -46,6 +46,8 @@ def _date(value: datetime) -> str:
 
 def _item(item: Item) -> dict[str, Any]:
     out: dict[str, Any] = {"id": item.guid, "url": item.link, "title": item.title}
+    if item.external_url:
+        out["external_url"] = item.external_url
     # JSON Feed requires content_html or content_text on every item.
     if item.content_html:
         out["content_html"] = item.content_html

@@ -93,6 +93,8 @@ class Item:
     transcripts: tuple[Transcript, ...] = ()
     chapters: Chapters | None = None
     tags: tuple[str, ...] = ()
+    # The item's page where it came from (an imported talk's media page, a YouTube video).
+    external_url: str | None = None
 
     @property
     def duration(self) -> float | None:

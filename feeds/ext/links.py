@@ -57,10 +57,13 @@ class FeedLinksExtension(ChannelExtension):
 
 
 class EnclosureLinksEntryExtension(ItemExtension):
-    """Every enclosure of an item as an Atom ``link rel="enclosure"``."""
+    """Every enclosure of an item as an Atom ``link rel="enclosure"``, and the page it came
+    from as ``link rel="related"``."""
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
-        """Add one enclosure link per media file."""
+        """Add one enclosure link per media file, and the upstream page."""
+        if self.item.external_url:
+            sub(entry, _ATOM_LINK, href=self.item.external_url, rel="related", type="text/html")
         for enclosure in self.item.enclosures:
             sub(
                 entry,

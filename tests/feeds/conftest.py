@@ -125,6 +125,7 @@ def _talks() -> list[Item]:
         season=2,
         episode=7,
         tags=("graphs",),
+        external_url="https://sms.cam.ac.uk/media/2944190",
     )
     hart = Item(
         guid="plus-ep-0412",

@@ -166,3 +166,13 @@ def test_entry_without_media(relaxng: etree.RelaxNG, channel: Channel, talks: li
     feed = etree.fromstring(build_atom(channel, [text_only]))
     assert relaxng.validate(feed), relaxng.error_log
     assert feed.xpath("a:entry/a:link/@href", namespaces=NS) == [text_only.link]
+
+
+def test_the_upstream_page_is_a_related_link(feed: etree._Element, talks: list[Item]) -> None:
+    related = feed.xpath("//a:entry/a:link[@rel='related']", namespaces=NS)
+    assert [(e.get("href"), e.get("type")) for e in related] == [
+        (t.external_url, "text/html") for t in talks if t.external_url
+    ]
+    parsed = feedparser.parse(etree.tostring(feed))
+    hrefs = [link.href for e in parsed.entries for link in e.links if link.rel == "related"]
+    assert hrefs == ["https://sms.cam.ac.uk/media/2944190"]

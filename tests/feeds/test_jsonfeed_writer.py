@@ -83,3 +83,9 @@ def test_hostile_text_gives_valid_json(
     assert "\U0001f9ee" in title
     assert not set(title) & set(forbidden_chars)
     assert feed["title"] == title
+
+
+def test_external_url_is_the_upstream_page(channel: Channel, talks: list[Item]) -> None:
+    feed = _load(build_json_feed(channel, talks))
+    assert [i.get("external_url") for i in feed["items"]] == [t.external_url for t in talks]
+    assert any(t.external_url for t in talks)

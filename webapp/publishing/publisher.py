@@ -103,6 +103,10 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
     content = episode.description_html
     if facts:
         content = "".join(f"<p>{escape(f)}</p>" for f in facts) + content
+    if episode.source_url:
+        # RSS has no element for an item's second page; the text carries it in every format.
+        url = escape(episode.source_url)
+        content += f'<p>Original: <a href="{url}">{url}</a></p>'
     return Item(
         guid=episode.guid,
         title=episode.title,
@@ -122,6 +126,7 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
         tags=tuple(episode.tag_list),
         transcripts=_transcripts(episode, urls),
         chapters=_chapters(episode, urls),
+        external_url=episode.source_url,
     )
 
 

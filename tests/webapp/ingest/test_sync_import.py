@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from pytest_httpserver import HTTPServer
 from sourcekit import (
@@ -279,3 +280,27 @@ def test_plain_text_descriptions_become_paragraphs(app, server):
         result = sync_items(session, session.get(Source, source_id), [item])
         episode = session.get(Episode, result.added[0])
         assert episode.description_html == "<p>Line one<br>line two</p><p>1 &lt; 2 &amp; 3</p>"
+
+
+@pytest.mark.parametrize("kind", ["youtube", "collection-page", "talks-cam"])
+def test_imported_items_keep_their_upstream_page_in_every_format(app, client, server, kind):
+    upstream = serve_kind(server, kind)
+    new_source(app, kind, upstream.url)
+    expected = {i.title: i.page_url for i in parse(kind, upstream.body, upstream.url)}
+    assert expected and all(expected.values())
+
+    tasks.check_due_sources(app)
+
+    json_items = {i["title"]: i for i in client.get("/feeds/talks.json").json["items"]}
+    atom = feedparser.parse(client.get("/feeds/talks.atom").data)
+    related = {
+        e.title: [link.href for link in e.links if link.rel == "related"] for e in atom.entries
+    }
+    for title, page in expected.items():
+        assert json_items[title]["external_url"] == page
+        assert page in json_items[title]["content_html"]
+        assert related[title] == [page]
+        episode_page = client.get(json_items[title]["url"].removeprefix("http://talkcast.test"))
+        assert page in episode_page.get_data(as_text=True)
+    if kind == "youtube":
+        assert all("youtube.com/watch?v=" in page for page in expected.values())
