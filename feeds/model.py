@@ -125,6 +125,14 @@ class AlternateLink:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """Where listeners can support the show (podcast:funding)."""
+
+    url: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Channel:
     """A show or collection as it appears in one feed document.
 
@@ -156,3 +164,11 @@ class Channel:
     archive: ArchiveLinks = field(default_factory=ArchiveLinks)
     alternates: tuple[AlternateLink, ...] = ()
     hub: str | None = None
+    subtitle: str = ""
+    # itunes:block: keep the show out of Apple's directory (other apps honour it too).
+    block: bool = False
+    # Set when the show moves to another host (itunes:new-feed-url).
+    new_feed_url: str | None = None
+    funding: Funding | None = None
+    location: str | None = None
+    license: str | None = None

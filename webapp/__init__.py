@@ -51,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["talkcast.publisher"] = Publisher(app.config, cache)
 
     from webapp import services
-    from webapp.web import api, auth, public, staff
+    from webapp.web import api, auth, public, staff, staff_shows
 
     services.init_app(app)
     auth.init_app(app)
@@ -63,4 +63,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.web.staff_sources import bp as staff_sources_bp
 
     app.register_blueprint(staff_sources_bp)
+    app.register_blueprint(staff_shows.bp)
     return app

@@ -30,9 +30,14 @@ class ItunesExtension(ChannelExtension):
         return {"itunes": ITUNES_NS}
 
     def extend_rss(self, rss: etree._Element) -> etree._Element:
-        """Write author, owner, image, categories, explicit, type and complete."""
+        """Write new-feed-url, subtitle, author, owner, image, categories, explicit, type,
+        complete and block."""
         c = self.channel
         channel = rss_channel(rss)
+        if c.new_feed_url:
+            sub(channel, _tag("new-feed-url"), c.new_feed_url)
+        if c.subtitle:
+            sub(channel, _tag("subtitle"), c.subtitle)
         if c.author:
             sub(channel, _tag("author"), c.author)
         if c.owner_name or c.owner_email:
@@ -51,6 +56,8 @@ class ItunesExtension(ChannelExtension):
         sub(channel, _tag("type"), c.show_type)
         if c.complete:
             sub(channel, _tag("complete"), "Yes")
+        if c.block:
+            sub(channel, _tag("block"), "Yes")
         return rss
 
 

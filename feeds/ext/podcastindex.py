@@ -41,7 +41,8 @@ def _alternate_enclosure(parent: etree._Element, enclosure: Enclosure, default: 
 
 
 class PodcastIndexExtension(ChannelExtension):
-    """Channel-level Podcasting 2.0 tags: guid, medium, locked, person."""
+    """Channel-level Podcasting 2.0 tags: guid, medium, locked, person, funding, location,
+    license."""
 
     def extend_ns(self) -> dict[str, str]:
         """Namespace prefix for the feed root."""
@@ -61,6 +62,12 @@ class PodcastIndexExtension(ChannelExtension):
         )
         for person in c.persons:
             _person(channel, person)
+        if c.funding:
+            sub(channel, _tag("funding"), c.funding.text or None, url=c.funding.url)
+        if c.location:
+            sub(channel, _tag("location"), c.location)
+        if c.license:
+            sub(channel, _tag("license"), c.license)
         return rss
 
 

@@ -75,6 +75,20 @@ class Show(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     podcast_guid: Mapped[str] = mapped_column(String(64), unique=True)
     artwork_key: Mapped[str | None] = mapped_column(String(300))
+    subtitle: Mapped[str] = mapped_column(String(255), default="")
+    license: Mapped[str] = mapped_column(String(300), default="")
+    funding_url: Mapped[str | None] = mapped_column(String(1000))
+    funding_text: Mapped[str] = mapped_column(String(128), default="")
+    # Where the show is made (podcast:location), e.g. the institute.
+    location: Mapped[str] = mapped_column(String(300), default="")
+    # Channel-level people, one per line as "Name" or "Name (role)".
+    hosts: Mapped[str] = mapped_column(Text, default="")
+    block: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moving to another host: the new URL is announced in the feed (itunes:new-feed-url);
+    # once ``feed_redirect`` is set the old feed URLs answer 301 to it.
+    new_feed_url: Mapped[str | None] = mapped_column(String(1000))
+    feed_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_on: Mapped[date | None] = mapped_column(Date)
     # Moves forward on every change that shows in the feeds; it is the feeds' "updated"
@@ -84,6 +98,19 @@ class Show(Base):
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="show", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class ShowAlias(Base):
+    """A slug a show had before: its old page and feed URLs answer 301 to the new ones."""
+
+    __tablename__ = "show_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    show: Mapped[Show] = relationship()
 
 
 class Person(Base):

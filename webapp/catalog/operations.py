@@ -29,7 +29,9 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 SHOW_FIELDS = {
     "title", "summary", "link", "language", "author", "owner_name", "owner_email", "copyright",
     "institution", "category", "subcategory", "explicit", "show_type", "medium", "locked",
-    "complete", "artwork_key", "kind", "created_on", "created_at",
+    "complete", "artwork_key", "kind", "created_on", "created_at", "subtitle", "license",
+    "funding_url", "funding_text", "location", "hosts", "block", "new_feed_url", "feed_redirect",
+    "archived",
 }  # fmt: skip
 EPISODE_FIELDS = {
     "title", "summary", "recorded_start", "recorded_end", "institution", "venue", "source_url",

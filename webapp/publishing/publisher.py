@@ -27,6 +27,7 @@ from feeds.model import (
     Channel,
     Chapters,
     Enclosure,
+    Funding,
     Item,
     Person,
     Transcript,
@@ -35,6 +36,7 @@ from feeds.opml import OpmlOutline, build_opml
 from feeds.rss import build_rss
 from webapp.catalog.models import Episode, Show, utcnow
 from webapp.catalog.operations import next_scheduled, public_episodes
+from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
 
@@ -187,6 +189,14 @@ def _channel(
         archive=archive,
         alternates=alts,
         hub=hub or None,
+        # The "all" feed's show is never stored, so its unset settings read as None.
+        subtitle=show.subtitle or "",
+        block=bool(show.block),
+        new_feed_url=show.new_feed_url or None,
+        funding=Funding(show.funding_url, show.funding_text or "") if show.funding_url else None,
+        location=show.location or None,
+        license=show.license or None,
+        persons=tuple(Person(name=name, role=role) for name, role in parse_hosts(show.hosts or "")),
     )
 
 
@@ -270,6 +280,10 @@ class Publisher:
 
     def build_show(self, session: Session, show: Show, now: datetime | None = None) -> set[str]:
         """Build every document of one show; returns the names written."""
+        if show.feed_redirect:
+            # Moved to another host: no document here, so every feed URL answers 301.
+            self._drop_unwritten(show.slug, set())
+            return set()
         now = now or utcnow()
         episodes = public_episodes(session, show, now)
         upcoming = next_scheduled(session, show, now)
@@ -319,6 +333,7 @@ class Publisher:
         outlines = [
             OpmlOutline(s.title, self.urls.feed(f"{s.slug}.rss"), self.urls.show(s.slug))
             for s in shows
+            if not s.feed_redirect
         ]
         outlines.append(OpmlOutline(everything.title, self.urls.feed("all.rss"), self.urls.base))
         self.cache.put("feeds.opml", build_opml(self.site_title, outlines), "opml")

@@ -152,6 +152,18 @@ class PendingFiles:
         touch_show(session, episode.show)
         self._undo.append(("attachment", attachment.id, None))
 
+    def set_show_artwork(self, session: Session, show: Show, asset: Asset) -> None:
+        """Give a show new cover art; a changed image gets a new key, hence a new URL."""
+        key = self._stage_bytes(asset.data, asset.extension)
+        old = show.artwork_key
+        if old == key:
+            return
+        show.artwork_key = key
+        touch_show(session, show)
+        self._undo.append(("show_artwork", show.id, old))
+        if old:
+            self._release.add(old)
+
     def delete_episode(self, session: Session, episode: Episode) -> None:
         """Delete an episode; its files go once nothing else names them."""
         self._release.update(delete_episode(session, episode))
@@ -223,6 +235,11 @@ class PendingFiles:
                     episode = session.get(Episode, row_id)
                     if episode is not None:
                         update_episode(session, episode, artwork_key=old)
+                elif what == "show_artwork":
+                    show = session.get(Show, row_id)
+                    if show is not None:
+                        show.artwork_key = old
+                        touch_show(session, show)
                 else:
                     row: MediaFile | Attachment | None = (
                         session.get(MediaFile, row_id)

@@ -10,17 +10,20 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_file,
 )
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
 
 from media.errors import InvalidKey
 from media.formats import MIME_TYPES
 from webapp import services
 from webapp.catalog.models import Episode, Show, utcnow
-from webapp.catalog.operations import count_public, get_show, public_episodes, publish_due
+from webapp.catalog.operations import count_public, public_episodes, publish_due
+from webapp.catalog.shows import show_for_slug
 from webapp.catalog.text import date_line
 from webapp.publishing.feedcache import CachedFeed, is_valid_name
 from webapp.publishing.publisher import feed_name
@@ -93,15 +96,25 @@ def home() -> str:
             .group_by(Episode.show_id)
         ).all()
     )
-    shows = list(session.scalars(select(Show).order_by(Show.title)))
+    shows = list(session.scalars(select(Show).where(~Show.archived).order_by(Show.title)))
     return render_template("home.html", shows=shows, counts=counts, links=subscribe_links)
+
+
+def _show_or_redirect(slug: str, rest: str = "") -> Show:
+    """The show of a page URL; an old slug answers 301 to the page under the new one."""
+    show, old_slug = show_for_slug(services.db(), slug)
+    if show is None:
+        abort(404)
+    if old_slug:
+        abort(redirect(f"{current_app.config['BASE_URL']}/shows/{show.slug}{rest}", 301))
+    return show
 
 
 @bp.get("/shows/<slug>")
 def show_page(slug: str) -> str:
     """A collection page: its talks with speaker, date line, player and subscribe links."""
     session = services.db()
-    show = get_show(session, slug) or abort(404)
+    show = _show_or_redirect(slug)
     now = utcnow()
     total = count_public(session, show, now)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -132,8 +145,9 @@ def show_page(slug: str) -> str:
 def episode_page(slug: str, episode_slug: str) -> str:
     """One episode with an HTML5 player and schema.org JSON-LD."""
     session = services.db()
+    show = _show_or_redirect(slug, f"/{episode_slug}")
     episode = session.scalar(
-        select(Episode).join(Show).where(Show.slug == slug, Episode.slug == episode_slug)
+        select(Episode).where(Episode.show_id == show.id, Episode.slug == episode_slug)
     )
     if episode is None or not episode.is_public(utcnow()):
         abort(404)
@@ -194,13 +208,30 @@ def _refresh_if_stale(name: str, entry: CachedFeed) -> CachedFeed:
     return services.feed_cache().get(name) or entry
 
 
+def _moved_feed(name: str) -> BaseResponse | None:
+    """A 301 for a feed that is not built here: its show moved host, or changed its slug.
+
+    Only reached on a cache miss, so serving a current feed still needs no database query.
+    """
+    slug = name.split(".", 1)[0]
+    show, old_slug = show_for_slug(services.db(), slug)
+    if show is None:
+        return None
+    if show.feed_redirect and show.new_feed_url:
+        return redirect(show.new_feed_url, 301)
+    if old_slug:
+        new_name = show.slug + name[len(slug) :]
+        return redirect(f"{current_app.config['BASE_URL']}/feeds/{new_name}", 301)
+    return None
+
+
 def serve_feed(name: str) -> Response:
     """A prebuilt feed: strong ETag, Last-Modified, 304s, gzip; no database query on a hit."""
     mark_public()
     cache = services.feed_cache()
     entry = cache.get(name) if is_valid_name(name) else None
     if entry is None:
-        abort(404)
+        abort(_moved_feed(name) or 404)
     entry = _refresh_if_stale(name, entry)
     accel = bool(current_app.config["X_ACCEL_REDIRECT"])
     # Behind nginx the identity file is handed over and nginx compresses it: nginx does

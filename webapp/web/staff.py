@@ -60,7 +60,7 @@ def _require_staff() -> None:
     """Every staff route refuses anonymous users."""
 
 
-@bp.errorhandler(CSRFError)
+@bp.app_errorhandler(CSRFError)
 def _csrf_error(exc: CSRFError) -> Any:
     message = f"The form's security token is missing or wrong ({exc.description}): reload the page."
     if request.path.endswith("/uploads"):

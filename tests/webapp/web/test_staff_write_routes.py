@@ -10,7 +10,7 @@ from sqlalchemy import select
 from staffkit import MediaMaker, make_user, sign_in, stored_files, token_for
 
 from webapp import services
-from webapp.catalog.models import Episode
+from webapp.catalog.models import Episode, Show
 
 from factories import make_episode, make_show
 
@@ -77,6 +77,28 @@ def _delete(client, token, world, media):
     return client.post(f"/staff/episodes/{world['draft']}/delete", data={"csrf_token": token})
 
 
+SHOW_FORM = {"kind": "podcast", "category": "Science", "language": "en", "show_type": "episodic"}
+
+
+def _new_show(client, token, world, media):
+    form = {**SHOW_FORM, "csrf_token": token, "title": "Show by form", "slug": "show-by-form"}
+    return client.post("/staff/shows/new", data=form)
+
+
+def _edit_show(client, token, world, media):
+    form = {**SHOW_FORM, "csrf_token": token, "title": "Renamed show", "slug": "talks"}
+    return client.post("/staff/shows/talks/edit", data=form)
+
+
+def _archive_show(client, token, world, media):
+    return client.post("/staff/shows/talks/archive", data={"csrf_token": token})
+
+
+def show(app, slug):
+    with services.session_factory(app)() as session:
+        return session.scalar(select(Show).where(Show.slug == slug))
+
+
 ROUTES = {
     "upload": (_upload, 201, lambda app, w: any(f.endswith(".part") for f in stored_files(app))),
     "new": (_new, 302, lambda app, w: titled(app, "Made by form") is not None),
@@ -88,6 +110,9 @@ ROUTES = {
         lambda app, w: episode(app, w["live"]).state == "unpublished",
     ),
     "delete": (_delete, 302, lambda app, w: episode(app, w["draft"]) is None),
+    "new show": (_new_show, 302, lambda app, w: show(app, "show-by-form") is not None),
+    "edit show": (_edit_show, 302, lambda app, w: show(app, "talks").title == "Renamed show"),
+    "archive show": (_archive_show, 302, lambda app, w: show(app, "talks").archived),
 }
 
 
@@ -136,7 +161,8 @@ def test_csrf_token_from_another_session_is_refused(app, world, media):
 
 @pytest.mark.parametrize(
     "path", ["/staff/", "/staff/episodes/new", "/staff/episodes/{draft}/edit",
-             "/staff/episodes/{draft}/delete"],
+             "/staff/episodes/{draft}/delete", "/staff/shows/", "/staff/shows/new",
+             "/staff/shows/talks/edit"],
 )  # fmt: skip
 def test_staff_pages_need_sign_in(app, world, path):
     response = app.test_client().get(path.format(**world))
