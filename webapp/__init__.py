@@ -51,7 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["talkcast.publisher"] = Publisher(app.config, cache)
 
     from webapp import services
-    from webapp.web import api, auth, public, staff, staff_shows
+    from webapp.web import (
+        api,
+        api_shows,  # noqa: F401  (adds the show routes to api.bp)
+        auth,
+        public,
+        staff,
+        staff_shows,
+    )
 
     services.init_app(app)
     auth.init_app(app)

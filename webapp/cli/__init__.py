@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from webapp.cli import database, feeds, jobs, site, sources, users
+from webapp.cli import database, feeds, jobs, shows, site, sources, users
 from webapp.cli.context import Context
 
 
@@ -29,6 +29,7 @@ for command in (
     site.demo,
     site.serve,
     feeds.feeds,
+    shows.shows,
     database.db,
     sources.sources,
     jobs.jobs_group,

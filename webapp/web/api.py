@@ -4,7 +4,7 @@ Only ``Authorization: Bearer <token>`` authenticates here (tokens come from
 ``talkcast users token EMAIL``); session cookies are ignored, which is why the blueprint is
 exempt from CSRF checks.
 
-- ``GET /shows``: every show with its feed URLs.
+- Shows: see ``api_shows`` (list, create, change, artwork).
 - ``GET /shows/<slug>/episodes``: every episode of a show, drafts included.
 - ``POST /uploads``: one media file as the raw body, its name in ``X-Filename``; streamed to
   disk and probed, answers ``upload_id`` and what the file holds (as the staff form does).
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, NotFound
 
 from webapp import services
-from webapp.catalog.models import Episode, Show, utcnow
+from webapp.catalog.models import Episode, utcnow
 from webapp.catalog.operations import (
     CatalogError,
     Credit,
@@ -59,7 +59,6 @@ from webapp.uploads.staging import (
 from webapp.web.api_fields import CREATE_ONLY, FIELDS, episode_json, parse_fields, publish_time
 from webapp.web.auth import token_required
 from webapp.web.episode_saving import apply_with_files
-from webapp.web.public import subscribe_links
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 T = TypeVar("T")
@@ -95,24 +94,6 @@ def _episode(session: Session, guid: str) -> Episode:
     if episode is None:
         raise NotFound(f"no episode with GUID {guid}")
     return episode
-
-
-@bp.get("/shows")
-def shows() -> Any:
-    """Every show and collection with its feed URLs."""
-    rows = services.db().scalars(select(Show).order_by(Show.title))
-    return jsonify(
-        shows=[
-            {
-                "slug": s.slug,
-                "title": s.title,
-                "kind": s.kind,
-                "podcast_guid": s.podcast_guid,
-                "feeds": {k: v for k, v in subscribe_links(s.slug).items() if k != "apps"},
-            }
-            for s in rows
-        ]  # fmt: skip
-    )
 
 
 @bp.get("/shows/<slug>/episodes")
