@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from feeds.sources import collection_page, podcast_rss, talks_cam, youtube
-from feeds.sources.model import SourceFormatError, UpstreamItem, UpstreamMedia
+from feeds.sources.model import SourceFormatError, UpstreamChannel, UpstreamItem, UpstreamMedia
 
 Parser = Callable[[bytes, str], list[UpstreamItem]]
+
+Describer = Callable[[bytes, str], UpstreamChannel]
+
+DESCRIBERS: dict[str, Describer] = {
+    "rss": podcast_rss.describe,
+    "youtube": youtube.describe,
+    "talks-cam": talks_cam.describe,
+    "collection-page": collection_page.describe,
+}
 
 PARSERS: dict[str, Parser] = {
     "rss": podcast_rss.parse,
@@ -27,4 +36,18 @@ def parse(kind: str, data: bytes, url: str) -> list[UpstreamItem]:
     return parser(data, url)
 
 
-__all__ = ["PARSERS", "SourceFormatError", "UpstreamItem", "UpstreamMedia", "parse"]
+def describe(kind: str, data: bytes, url: str) -> UpstreamChannel:
+    """What an upstream document of the given kind says about itself."""
+    return DESCRIBERS[kind](data, url)
+
+
+__all__ = [
+    "DESCRIBERS",
+    "PARSERS",
+    "SourceFormatError",
+    "UpstreamChannel",
+    "UpstreamItem",
+    "UpstreamMedia",
+    "describe",
+    "parse",
+]

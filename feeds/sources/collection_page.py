@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from feeds.sources.model import SourceFormatError, UpstreamItem
+import lxml.html
+
+from feeds.sources.model import SourceFormatError, UpstreamChannel, UpstreamItem
 from feeds.sources.page_text import TextLine, document_lines
 from feeds.sources.values import absolute_url, parse_int, stable_id
 
@@ -28,6 +30,10 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\s+(\d{4})
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SPEAKER = re.compile(r"^[^\W\d][\w'’.\- ]*,\s*[A-Z][\w.\- ]{0,12}$")
 _SPEAKER_SEPARATOR = re.compile(r"\s*;\s*|\s+and\s+")
+_MEDIA_HEADING = re.compile(r"^(Media items|This collection contains \d+)", re.IGNORECASE)
+_HTML_H1 = re.compile(rb"<h1\b", re.IGNORECASE)
+# As page_text reads pages: libxml2 fetches nothing for HTML.
+_SAFE_HTML = lxml.html.HTMLParser(no_network=True, remove_comments=True, huge_tree=False)
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -202,3 +208,32 @@ def _is_structural(text: str) -> bool:
 def _is_speaker_line(text: str) -> bool:
     names = [name for name in _SPEAKER_SEPARATOR.split(text) if name]
     return bool(names) and all(_SPEAKER.match(name) for name in names)
+
+
+def describe(data: bytes, url: str) -> UpstreamChannel:
+    """The collection's heading, its description (the text between "Description:" and the
+    first media item) and the page itself."""
+    lines = _split_labels(document_lines(data))
+    blocks = _blocks(lines)
+    end = blocks[0].title_at if blocks else len(lines)
+    title = _heading(data) or next((line.text for line in lines[:end] if line.text), "")
+    description: list[str] = []
+    started = False
+    for line in lines[:end]:
+        started = started or line.text.startswith("Description:")
+        if started:
+            text = line.text.removeprefix("Description:").strip()
+            if _MEDIA_HEADING.match(text):
+                break
+            if text:
+                description.append(text)
+    return UpstreamChannel(title=title, description="\n\n".join(description), link=url)
+
+
+def _heading(data: bytes) -> str:
+    """The page's first <h1>, when it is HTML."""
+    if not _HTML_H1.search(data):
+        return ""
+    root = lxml.html.fromstring(data, parser=_SAFE_HTML)
+    heading = root.find(".//h1")
+    return " ".join(heading.text_content().split()) if heading is not None else ""

@@ -15,6 +15,16 @@ class SourceFormatError(ValueError):
 
 
 @dataclass(frozen=True)
+class UpstreamChannel:
+    """What an upstream document says about itself: a show made from it starts with this."""
+
+    title: str = ""
+    description: str = ""
+    link: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
 class UpstreamMedia:
     """A media file offered upstream. ``length`` is the size in bytes when known."""
 

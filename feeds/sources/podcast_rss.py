@@ -11,7 +11,12 @@ from xml.sax import SAXException  # noqa: S406 - only the exception type
 
 import feedparser
 
-from feeds.sources.model import SourceFormatError, UpstreamItem, UpstreamMedia
+from feeds.sources.model import (
+    SourceFormatError,
+    UpstreamChannel,
+    UpstreamItem,
+    UpstreamMedia,
+)
 from feeds.sources.safexml import check_xml
 from feeds.sources.values import absolute_url, parse_duration, parse_int
 
@@ -105,3 +110,18 @@ def _datetime(value: time.struct_time | None) -> datetime | None:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def describe(data: bytes, url: str) -> UpstreamChannel:
+    """The feed's own title, description, home page and cover art."""
+    check_xml(data, expected="an RSS or Atom feed")
+    feed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": url}).feed
+    link = _text(feed.get("link"))
+    image = feed.get("image") or {}
+    image_url = _text(image.get("href") or image.get("url"))
+    return UpstreamChannel(
+        title=_text(feed.get("title")),
+        description=_text(feed.get("summary") or feed.get("subtitle")),
+        link=link if link.startswith(("http://", "https://")) else None,
+        image=absolute_url(image_url, url) if image_url else None,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405 - parsing itself goes through safexml
 
-from feeds.sources.model import SourceFormatError, UpstreamItem
+from feeds.sources.model import SourceFormatError, UpstreamChannel, UpstreamItem
 from feeds.sources.safexml import parse_xml
 from feeds.sources.values import absolute_url, parse_rfc822
 
@@ -45,3 +45,14 @@ def _item(talk: ET.Element, talk_id: str, base: str, list_name: str | None) -> U
 
 def _text(parent: ET.Element, tag: str) -> str:
     return (parent.findtext(tag) or "").strip()
+
+
+def describe(data: bytes, url: str) -> UpstreamChannel:
+    """The list's name, details and page."""
+    root = parse_xml(data, expected="a talks.cam <list> document")
+    page = _text(root, "url")
+    return UpstreamChannel(
+        title=_text(root, "name"),
+        description=_text(root, "details"),
+        link=absolute_url(page, url) if page else None,
+    )

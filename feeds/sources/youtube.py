@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405 - parsing itself goes through safexml
 from urllib.parse import quote
 
-from feeds.sources.model import SourceFormatError, UpstreamItem
+from feeds.sources.model import SourceFormatError, UpstreamChannel, UpstreamItem
 from feeds.sources.safexml import parse_xml
 from feeds.sources.values import parse_int, parse_iso
 
@@ -59,3 +59,12 @@ def _text(parent: ET.Element | None, path: str) -> str:
     if parent is None:
         return ""
     return (parent.findtext(path, default="", namespaces=NS) or "").strip()
+
+
+def describe(data: bytes, url: str) -> UpstreamChannel:
+    """The channel's (or playlist's) title and its page; YouTube feeds carry no description."""
+    root = parse_xml(data, expected="a YouTube Atom feed")
+    link = next(
+        (e.get("href") for e in root.findall("atom:link", NS) if e.get("rel") == "alternate"), None
+    )
+    return UpstreamChannel(title=_text(root, "atom:title"), link=link or None)

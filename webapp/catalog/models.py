@@ -89,6 +89,9 @@ class Show(Base):
     new_feed_url: Mapped[str | None] = mapped_column(String(1000))
     feed_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Made by ``sources add`` without a title: the upstream document's title, description
+    # and link are taken at each import, until staff change the show's settings.
+    adopt_upstream: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_on: Mapped[date | None] = mapped_column(Date)
     # Moves forward on every change that shows in the feeds; it is the feeds' "updated"

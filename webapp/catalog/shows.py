@@ -168,7 +168,8 @@ def new_show(session: Session, *, slug: str, title: str, base_url: str, **settin
 
 
 def edit_show(session: Session, show: Show, **settings: Any) -> Show:
-    """Apply checked settings to a show."""
+    """Apply checked settings to a show; from now on staff, not the upstream, describe it."""
+    show.adopt_upstream = False
     return update_show(session, show, **check_settings(settings, show))
 
 

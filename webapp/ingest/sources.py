@@ -66,6 +66,8 @@ def _show_for(session: Session, slug: str, base_url: str, title: str | None) -> 
         # create it so the import has somewhere to go; staff can retitle it later.
         name = title or slugify(slug).replace("-", " ").capitalize()
         show = create_show(session, slug=slug, title=name, base_url=base_url)
+        # Without a title from staff, the first import names and describes it.
+        show.adopt_upstream = title is None
     return show
 
 

@@ -22,15 +22,16 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from feeds.sources import UpstreamItem
+from feeds.sources import UpstreamChannel, UpstreamItem
 from media.formats import MIME_TYPES
-from webapp.catalog.models import Episode, EpisodeChange, Source, utcnow
+from webapp.catalog.models import Episode, EpisodeChange, Show, Source, utcnow
 from webapp.catalog.operations import (
     Credit,
     add_media_file,
     create_episode,
     set_credits,
     update_episode,
+    update_show,
 )
 from webapp.catalog.text import clean_text, html_to_text, sanitize_html
 
@@ -89,6 +90,22 @@ def _cut(value: str | None, limit: int) -> str | None:
     """Upstream text can be any length; the columns cannot."""
     text = clean_text(value or "")
     return text[:limit] or None
+
+
+def adopt_channel(session: Session, show: Show, channel: UpstreamChannel) -> None:
+    """Describe a show as its upstream document describes itself (only fields it gives)."""
+    wanted: dict[str, Any] = {}
+    if title := _cut(channel.title, 500):
+        wanted["title"] = title
+    if channel.description.strip():
+        wanted["description_html"] = sanitize_html(_as_html(channel.description))
+    if channel.link and len(channel.link) <= 1000:
+        wanted["link"] = channel.link
+    changed = {key: value for key, value in wanted.items() if getattr(show, key) != value}
+    if changed:
+        if "description_html" in changed:
+            show.summary = ""  # made again from the new description
+        update_show(session, show, **changed)
 
 
 def desired_fields(item: UpstreamItem, kind: str) -> dict[str, Any]:

@@ -18,14 +18,14 @@ from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from feeds.sources import SourceFormatError, parse
+from feeds.sources import SourceFormatError, describe, parse
 from feeds.sources.fetch import MIB, Fetcher, FetchError, FetchResult, backoff_delay
 from webapp import services
 from webapp.catalog.models import JobRun, Show, Source, utcnow
 from webapp.catalog.operations import publish_due
 from webapp.db.engine import unit_of_work
 from webapp.ingest.sources import due_source_ids
-from webapp.ingest.sync import sync_items
+from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, recorded, setting
 from webapp.uploads.repair import repair_storage
 
@@ -96,6 +96,9 @@ def _import(session: Session, source: Source, result: FetchResult, report: RunRe
         return sha
     items = parse(source.kind, result.body or b"", result.final_url)
     synced = sync_items(session, source, items)
+    if source.show.adopt_upstream:
+        channel = describe(source.kind, result.body or b"", result.final_url)
+        adopt_channel(session, source.show, channel)
     report.added, report.updated = len(synced.added), len(synced.updated)
     if synced.removed:
         report.error = f"{len(synced.removed)} marked as removed upstream"

@@ -24,7 +24,10 @@ from werkzeug import Response
 
 from feeds.sources import UpstreamItem, parse
 from webapp import services
-from webapp.catalog.models import Episode, EpisodeChange, Source
+from webapp.catalog.models import Episode, EpisodeChange, Show, Source
+from webapp.catalog.operations import get_show
+from webapp.catalog.shows import edit_show
+from webapp.ingest.sources import add_source
 from webapp.ingest.sync import sync_items
 from webapp.jobs import tasks
 
@@ -304,3 +307,58 @@ def test_imported_items_keep_their_upstream_page_in_every_format(app, client, se
         assert page in episode_page.get_data(as_text=True)
     if kind == "youtube":
         assert all("youtube.com/watch?v=" in page for page in expected.values())
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "link"),
+    [
+        ("rss", "Maths on the Move", "https://plus.maths.org/content/Podcast"),
+        (
+            "youtube",
+            "INI Seminar Room 1",
+            "https://www.youtube.com/channel/UCini0seminar0room0one0",
+        ),
+        ("talks-cam", "INI seminar series", "https://talks.cam.ac.uk/show/index/12345"),
+        ("collection-page", "The Mathematics of Deep Learning and Data Science", None),
+    ],
+)
+def test_a_show_made_by_sources_add_is_described_by_its_upstream(
+    app, client, server, kind, title, link
+):
+    upstream = serve_kind(server, kind)
+    new_source(app, kind, upstream.url, into="from-upstream")
+    tasks.check_due_sources(app)
+
+    channel = ET.fromstring(client.get("/feeds/from-upstream.atom").data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert channel.findtext(f"{atom}title") == title
+    with services.work(app) as session:
+        show = session.scalar(select(Show).where(Show.slug == "from-upstream"))
+        assert show.link == (link or upstream.url)
+        if kind in ("rss", "talks-cam", "collection-page"):
+            assert show.description_html and show.summary
+
+
+def test_staff_settings_win_over_the_upstream(app, client, server):
+    upstream = serve_kind(server, "talks-cam")
+    source_id = new_source(app, "talks-cam", upstream.url, into="seminars")
+    tasks.check_due_sources(app)
+    with services.work(app) as session:
+        edit_show(session, get_show(session, "seminars"), title="Our seminars")
+    upstream.body = upstream.body.replace(b"INI seminar series", b"Renamed upstream")
+    make_due(app, source_id)
+    tasks.check_due_sources(app)
+    with services.work(app) as session:
+        assert get_show(session, "seminars").title == "Our seminars"
+
+
+def test_a_show_titled_by_staff_at_sources_add_keeps_its_title(app, server):
+    upstream = serve_kind(server, "youtube")
+    with services.work(app) as session:
+        add_source(
+            session, kind="youtube", url=upstream.url, into="videos",
+            base_url=app.config["BASE_URL"], show_title="Our videos",
+        )  # fmt: skip
+    tasks.check_due_sources(app)
+    with services.work(app) as session:
+        assert get_show(session, "videos").title == "Our videos"
