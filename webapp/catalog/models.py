@@ -229,9 +229,38 @@ class MediaFile(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     original_name: Mapped[str | None] = mapped_column(String(300))
+    # Set on a file made here from another of the episode's files (an audio rendition).
+    rendition_of: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     episode: Mapped[Episode] = relationship(back_populates="media")
+
+
+class MediaTask(Base):
+    """Background work on an episode's media: an audio rendition of a video (``audio``).
+
+    Rows, not memory: a task survives restarts, is retried with backoff, and staff see its
+    state on the episode page.
+    """
+
+    __tablename__ = "media_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    # The file the task works from (the video of an audio rendition).
+    media_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    episode: Mapped[Episode] = relationship()
 
 
 class Attachment(Base):

@@ -15,6 +15,7 @@ from webapp.catalog.models import (
     Episode,
     EpisodePerson,
     MediaFile,
+    MediaTask,
     Person,
     Show,
     podcast_guid_for,
@@ -226,10 +227,17 @@ def publish_due(session: Session, now: datetime | None = None) -> list[Episode]:
 
 
 def add_media_file(session: Session, episode: Episode, **fields: Any) -> MediaFile:
-    """Attach a media file (already stored or external) after the existing ones."""
+    """Attach a media file (already stored or external) after the existing ones.
+
+    A stored video queues an audio rendition, in the same transaction: apps that only play
+    audio, and the show's audio feed, get one (``webapp.uploads.renditions`` makes it).
+    """
     media = MediaFile(position=len(episode.media), **fields)
     episode.media.append(media)
     session.flush()
+    if media.kind == "video" and media.storage_key and media.rendition_of is None:
+        session.add(MediaTask(episode_id=episode.id, kind="audio", media_id=media.id))
+        session.flush()
     touch_show(session, episode.show)
     return media
 

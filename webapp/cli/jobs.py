@@ -65,6 +65,9 @@ _job_command(
 _job_command(
     "cleanup", tasks.cleanup, "Remove abandoned temp files, unused feed blobs and old job history."
 )
+_job_command(
+    "process-media", tasks.process_media_tasks, "Make the audio renditions of new videos now."
+)
 
 
 @jobs_group.command("history")

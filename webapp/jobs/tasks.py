@@ -27,11 +27,15 @@ from webapp.db.engine import unit_of_work
 from webapp.ingest.sources import due_source_ids
 from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, recorded, setting
+from webapp.uploads.renditions import due_task_ids, run_task
 from webapp.uploads.repair import repair_storage
 
 log = logging.getLogger(__name__)
 
-JOBS = ("check_source", "check_due_sources", "publish_scheduled", "rebuild_stale_feeds", "cleanup")
+JOBS = (
+    "check_source", "check_due_sources", "publish_scheduled", "rebuild_stale_feeds", "cleanup",
+    "process_media_tasks",
+)  # fmt: skip
 
 
 def make_fetcher(app: Flask) -> Fetcher:
@@ -271,4 +275,24 @@ def cleanup(app: Flask, *, host: str | None = None) -> RunReport:
             report.error += f"; restored {len(repaired.restored)} interrupted uploads"
         if repaired.missing:
             report.error += f"; rows name missing files: {', '.join(repaired.missing)}"
+    return report
+
+
+def process_media_tasks(app: Flask, *, host: str | None = None, limit: int = 10) -> RunReport:
+    """Make the audio renditions that are due (one after another: ffmpeg is CPU-bound)."""
+    with recorded(app, "process_media_tasks", None, host) as report:
+        factory = services.session_factory(app)
+        with unit_of_work(factory) as session:
+            ids = due_task_ids(session, limit=limit)
+        states = [
+            run_task(
+                factory, services.storage(app), task_id, lambda d: services.rebuild_feeds(app, d)
+            )
+            for task_id in ids
+        ]
+        report.added = states.count("done")
+        failed = len(states) - report.added - states.count("skipped")
+        if failed:
+            report.outcome = "partial" if report.added else "error"
+            report.error = f"{failed} of {len(states)} media tasks failed; they are retried"
     return report

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp import services
-from webapp.catalog.models import Episode, MediaFile, Show, utcnow
+from webapp.catalog.models import Episode, MediaFile, MediaTask, Show, utcnow
 from webapp.catalog.operations import CatalogError, set_state
 from webapp.uploads.pending import PendingFiles
 from webapp.uploads.staging import UploadError, check_length, load_upload, stage_media
@@ -121,6 +121,14 @@ def upload_media() -> Any:
     return jsonify(upload.describe()), 201
 
 
+def _media_tasks(episode: Episode | None) -> list[MediaTask]:
+    """The episode's background media work (audio renditions), newest first."""
+    if episode is None:
+        return []
+    query = select(MediaTask).where(MediaTask.episode_id == episode.id)
+    return list(services.db().scalars(query.order_by(MediaTask.id.desc())))
+
+
 def _render_form(form: EpisodeFields, episode: Episode | None, status: int = 200) -> Any:
     pending = []
     for upload_id in form.upload_id_list():
@@ -133,6 +141,7 @@ def _render_form(form: EpisodeFields, episode: Episode | None, status: int = 200
         "episode": episode,
         "pending": pending,
         "max_bytes": int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+        "media_tasks": _media_tasks(episode),
         "schedule_form": ScheduleForm(formdata=None),
         "confirm_form": ConfirmForm(formdata=None),
         "local": lambda dt: utc_to_local(dt, _tz()),
