@@ -31,6 +31,8 @@ BENCHES = [
     ("Polling 200 sources (190 answer 304) vs bare requests", ["poll.py"], ["poll.py"]),
     ("Load: 50 feed readers for 30 s while staff upload and a source imports", ["load_test.py"],
      ["load_test.py", "--seconds", "5", "--readers", "10"]),
+    ("Audio rendition of a video talk: our job vs ffmpeg by hand", ["rendition.py"],
+     ["rendition.py", "--minutes", "1"]),
 ]  # fmt: skip
 
 
