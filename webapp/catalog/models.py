@@ -231,13 +231,16 @@ class MediaFile(Base):
     original_name: Mapped[str | None] = mapped_column(String(300))
     # Set on a file made here from another of the episode's files (an audio rendition).
     rendition_of: Mapped[int | None] = mapped_column(Integer)
+    # An upstream file being downloaded here: podcast feeds wait for the stored copy.
+    awaiting_download: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     episode: Mapped[Episode] = relationship(back_populates="media")
 
 
 class MediaTask(Base):
-    """Background work on an episode's media: an audio rendition of a video (``audio``).
+    """Background work on an episode's media: an audio rendition of a video (``audio``), or
+    a copy of an imported file fetched from its upstream (``download``).
 
     Rows, not memory: a task survives restarts, is retried with backoff, and staff see its
     state on the episode page.
@@ -257,6 +260,11 @@ class MediaTask(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float | None] = mapped_column(Float)
+    # Downloads: where from, how far, and the validator that lets a retry resume.
+    url: Mapped[str | None] = mapped_column(String(1000))
+    bytes_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_total: Mapped[int | None] = mapped_column(BigInteger)
+    etag: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

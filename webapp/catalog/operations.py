@@ -235,11 +235,16 @@ def add_media_file(session: Session, episode: Episode, **fields: Any) -> MediaFi
     media = MediaFile(position=len(episode.media), **fields)
     episode.media.append(media)
     session.flush()
-    if media.kind == "video" and media.storage_key and media.rendition_of is None:
-        session.add(MediaTask(episode_id=episode.id, kind="audio", media_id=media.id))
-        session.flush()
+    queue_rendition(session, media)
     touch_show(session, episode.show)
     return media
+
+
+def queue_rendition(session: Session, media: MediaFile) -> None:
+    """Queue an audio rendition of a stored video (nothing for audio or external files)."""
+    if media.kind == "video" and media.storage_key and media.rendition_of is None:
+        session.add(MediaTask(episode_id=media.episode_id, kind="audio", media_id=media.id))
+        session.flush()
 
 
 def delete_episode(session: Session, episode: Episode) -> list[str]:

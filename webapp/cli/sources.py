@@ -100,5 +100,12 @@ def sources_check(ctx: Context, source_id: int | None, check_all: bool) -> None:
         reports = [tasks.check_source(ctx.app, source_id)]
     for report in reports:
         echo_report(report)
+    # The recordings the check found are fetched now rather than at the scheduler's next run.
+    downloads = tasks.process_media_tasks(ctx.app, kinds=("download",), limit=1000)
+    if downloads.added or downloads.error:
+        click.echo(
+            f"recordings downloaded: {downloads.added}"
+            + (f" ({downloads.error})" if downloads.error else "")
+        )
     if any(r.outcome == "error" for r in reports):
         raise SystemExit(1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from feeds.sources import UpstreamChannel, UpstreamItem
 from media.formats import MIME_TYPES
-from webapp.catalog.models import Episode, EpisodeChange, Show, Source, utcnow
+from webapp.catalog.models import Episode, EpisodeChange, MediaTask, Show, Source, utcnow
 from webapp.catalog.operations import (
     Credit,
     add_media_file,
@@ -52,6 +52,7 @@ class SyncResult:
     updated: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     unchanged: int = 0
+    downloads: int = 0  # upstream files queued for download
 
 
 def _as_html(description: str) -> str:
@@ -145,8 +146,45 @@ def current_fields(episode: Episode) -> dict[str, Any]:
     values["media"] = [
         {"url": m.url, "mime_type": m.mime_type, "size": m.size, "duration": m.duration}
         for m in episode.media
+        if m.rendition_of is None
     ]
     return values
+
+
+def _media_urls(values: dict[str, Any]) -> dict[str, Any]:
+    # A downloaded copy has its real size, type and duration, not what upstream claimed:
+    # media count as changed only when upstream lists other files.
+    return {**values, "media": [m["url"] for m in values["media"]]}
+
+
+def media_host_allowed(url: str, source_url: str, extra_hosts: Collection[str] = ()) -> bool:
+    """Downloads come only from the source's own host (or its subdomains), or from hosts
+    listed in ``[scheduler] media_hosts``."""
+    host = (urlsplit(url).hostname or "").lower()
+    home = (urlsplit(source_url).hostname or "").lower()
+    same_site = urlsplit(url).port == urlsplit(source_url).port and (
+        host == home or host.endswith(f".{home}")
+    )
+    return bool(host) and (same_site or host in {h.lower() for h in extra_hosts})
+
+
+def queue_downloads(
+    session: Session, source: Source, episode: Episode, extra_hosts: Collection[str] = ()
+) -> int:
+    """Queue a download of each upstream file of the episode that may be fetched from here."""
+    queued = 0
+    for media in episode.media:
+        if media.storage_key or not media.url or media.awaiting_download:
+            continue
+        if not media_host_allowed(media.url, source.url, extra_hosts):
+            continue
+        session.add(
+            MediaTask(episode_id=episode.id, kind="download", media_id=media.id, url=media.url)
+        )
+        media.awaiting_download = True
+        queued += 1
+    session.flush()
+    return queued
 
 
 def _json_value(value: Any) -> Any:
@@ -212,7 +250,7 @@ def _add(session: Session, source: Source, item: UpstreamItem, wanted: dict[str,
 def _update(
     session: Session, source: Source, episode: Episode, item: UpstreamItem, wanted: dict[str, Any]
 ) -> bool:
-    changes = diff(current_fields(episode), wanted)
+    changes = diff(_media_urls(current_fields(episode)), _media_urls(wanted))
     if item.views is not None:
         # View counts move on every check and are not in the feeds: keep them current
         # without calling it a change (no history row, no feed rebuild).
@@ -270,8 +308,16 @@ def _mark_removed(
     return removed
 
 
-def sync_items(session: Session, source: Source, items: Sequence[UpstreamItem]) -> SyncResult:
-    """Bring the source's episodes in line with the upstream items; flushes, never commits."""
+def sync_items(
+    session: Session,
+    source: Source,
+    items: Sequence[UpstreamItem],
+    media_hosts: Collection[str] = (),
+) -> SyncResult:
+    """Bring the source's episodes in line with the upstream items; flushes, never commits.
+
+    Upstream files on the source's host are queued for download (``media_hosts`` adds hosts).
+    """
     result = SyncResult()
     existing = {
         e.external_id: e
@@ -290,11 +336,13 @@ def sync_items(session: Session, source: Source, items: Sequence[UpstreamItem]) 
         wanted = desired_fields(item, source.kind)
         episode = existing.get(key)
         if episode is None:
-            result.added.append(_add(session, source, item, wanted).id)
+            episode = _add(session, source, item, wanted)
+            result.added.append(episode.id)
         elif _update(session, source, episode, item, wanted):
             result.updated.append(episode.id)
         else:
             result.unchanged += 1
+        result.downloads += queue_downloads(session, source, episode, media_hosts)
     gone = [e for key, e in existing.items() if key not in seen]
     # An empty listing is far more likely an upstream glitch than every talk withdrawn.
     if seen and gone:

@@ -33,6 +33,8 @@ SETTINGS: dict[str, Any] = {
     "backoff_cap": 6 * 3600,
     "temp_max_age": 24 * 3600,  # abandoned upload temp files
     "job_history_days": 30,
+    "download_max_mb": 4096,  # the largest upstream recording copied here
+    "media_hosts": [],  # hosts besides a source's own that its media may be fetched from
 }
 
 

@@ -24,10 +24,11 @@ from webapp import services
 from webapp.catalog.models import JobRun, Show, Source, utcnow
 from webapp.catalog.operations import publish_due
 from webapp.db.engine import unit_of_work
+from webapp.ingest.downloads import DownloadSettings, run_download
 from webapp.ingest.sources import due_source_ids
 from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, recorded, setting
-from webapp.uploads.renditions import due_task_ids, run_task
+from webapp.uploads.renditions import due_tasks, run_task
 from webapp.uploads.repair import repair_storage
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,13 @@ def _fail(session: Session, app: Flask, source: Source, exc: Exception, report: 
         source.enabled = False  # 410: the publisher asks us to stop
 
 
-def _import(session: Session, source: Source, result: FetchResult, report: RunReport) -> str | None:
+def _import(
+    session: Session,
+    source: Source,
+    result: FetchResult,
+    report: RunReport,
+    media_hosts: tuple[str, ...] = (),
+) -> str | None:
     """Parse and sync a fetched document unless it is the one already imported."""
     if result.not_modified:
         report.outcome = "not_modified"
@@ -99,7 +106,7 @@ def _import(session: Session, source: Source, result: FetchResult, report: RunRe
         report.outcome = "unchanged"  # no validators upstream, same bytes: nothing to do
         return sha
     items = parse(source.kind, result.body or b"", result.final_url)
-    synced = sync_items(session, source, items)
+    synced = sync_items(session, source, items, media_hosts)
     if source.show.adopt_upstream:
         channel = describe(source.kind, result.body or b"", result.final_url)
         adopt_channel(session, source.show, channel)
@@ -150,7 +157,7 @@ def check_source(
         with unit_of_work(factory, on_commit) as session:
             source = session.get(Source, source_id)
             assert source is not None
-            sha = _import(session, source, result, report)
+            sha = _import(session, source, result, report, tuple(setting(app, "media_hosts")))
             _succeed(session, source, result, sha, report)
             add_finished_run(session, report, started, host)
     except Exception as exc:  # upstream faults, and bugs: the import was rolled back
@@ -278,21 +285,46 @@ def cleanup(app: Flask, *, host: str | None = None) -> RunReport:
     return report
 
 
-def process_media_tasks(app: Flask, *, host: str | None = None, limit: int = 10) -> RunReport:
-    """Make the audio renditions that are due (one after another: ffmpeg is CPU-bound)."""
+def download_settings(app: Flask) -> DownloadSettings:
+    """How imported media are fetched, from ``[scheduler]`` and ``user_agent``."""
+    return DownloadSettings(
+        user_agent=app.config["USER_AGENT"],
+        timeout=float(setting(app, "fetch_timeout")),
+        max_bytes=int(float(setting(app, "download_max_mb")) * MIB),
+        media_hosts=tuple(setting(app, "media_hosts")),
+    )
+
+
+def process_media_tasks(
+    app: Flask,
+    *,
+    host: str | None = None,
+    limit: int = 10,
+    kinds: tuple[str, ...] = ("download", "audio"),
+) -> RunReport:
+    """Run the media tasks that are due, one after another: downloads of imported files,
+    then audio renditions (ffmpeg is CPU-bound)."""
     with recorded(app, "process_media_tasks", None, host) as report:
         factory = services.session_factory(app)
         with unit_of_work(factory) as session:
-            ids = due_task_ids(session, limit=limit)
+            due = due_tasks(session, kinds=kinds, limit=limit)
+        storage, settings = services.storage(app), download_settings(app)
+
+        def rebuild(show_ids: set[int]) -> None:
+            services.rebuild_feeds(app, show_ids)
+
         states = [
-            run_task(
-                factory, services.storage(app), task_id, lambda d: services.rebuild_feeds(app, d)
-            )
-            for task_id in ids
+            run_download(factory, storage, task_id, settings, rebuild)
+            if kind == "download"
+            else run_task(factory, storage, task_id, rebuild)
+            for task_id, kind in due
         ]
         report.added = states.count("done")
-        failed = len(states) - report.added - states.count("skipped")
-        if failed:
+        retried, failed = states.count("pending"), states.count("failed")
+        if retried or failed:
             report.outcome = "partial" if report.added else "error"
-            report.error = f"{failed} of {len(states)} media tasks failed; they are retried"
+            report.error = (
+                f"of {len(states)} media tasks, {retried} failed and are retried later, "
+                f"{failed} failed for good"
+            )
     return report

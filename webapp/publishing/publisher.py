@@ -81,7 +81,12 @@ def feed_name(slug: str, fmt: str, variant: str = "", page: int | None = None) -
 
 def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
     """The feed item of an episode; ``kind`` keeps only audio or only video files."""
-    files = [m for m in episode.media if kind is None or m.kind == kind]
+    # An upstream file being copied here waits: apps get the copy, never a URL that changes.
+    files = [
+        m
+        for m in episode.media
+        if (kind is None or m.kind == kind) and not (m.awaiting_download and not m.storage_key)
+    ]
     enclosures = tuple(
         Enclosure(
             url=urls.media(m.storage_key) if m.storage_key else (m.url or ""),

@@ -23,7 +23,13 @@ from media.errors import MediaError
 from media.storage import LocalStorage, StagedFile, key_for
 from media.text_assets import check_chapters, check_transcript
 from webapp.catalog.models import Attachment, Episode, MediaFile, Show
-from webapp.catalog.operations import add_media_file, delete_episode, touch_show, update_episode
+from webapp.catalog.operations import (
+    add_media_file,
+    delete_episode,
+    queue_rendition,
+    touch_show,
+    update_episode,
+)
 from webapp.db.engine import unit_of_work
 from webapp.uploads.staging import StagedUpload, UploadError, forget_upload
 
@@ -114,6 +120,22 @@ class PendingFiles:
             self._claimed.append(upload)
         self._undo.append(("media", media.id, None))
         return media
+
+    def store_copy(self, session: Session, media: MediaFile, upload: StagedUpload) -> None:
+        """Make a downloaded upstream file the stored copy of its row (facts from the probe)."""
+        info = upload.info
+        media.storage_key, media.sha256 = upload.key, upload.staged.sha256
+        media.kind, media.mime_type, media.size = info.kind, info.mime_type, info.size
+        media.duration = info.duration or media.duration
+        media.bitrate, media.width, media.height = info.bitrate, info.width, info.height
+        media.awaiting_download = False
+        self._moves.append(_Move(upload.staged, info.extension))
+        if upload not in self._claimed:
+            self._claimed.append(upload)
+        self._undo.append(("copy", media.id, None))
+        session.flush()
+        queue_rendition(session, media)
+        touch_show(session, media.episode.show)
 
     def remove_media(self, session: Session, episode: Episode, media: MediaFile) -> None:
         """Drop a media file from an episode; its file goes once nothing names it."""
@@ -235,6 +257,11 @@ class PendingFiles:
                     episode = session.get(Episode, row_id)
                     if episode is not None:
                         update_episode(session, episode, artwork_key=old)
+                elif what == "copy":
+                    copy = session.get(MediaFile, row_id)
+                    if copy is not None:
+                        copy.storage_key, copy.awaiting_download = None, True
+                        touch_show(session, copy.episode.show)
                 elif what == "show_artwork":
                     show = session.get(Show, row_id)
                     if show is not None:

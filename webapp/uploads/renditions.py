@@ -37,8 +37,13 @@ MAX_RENDITION_BYTES = 4 * 1024**3
 STALE_RUNNING = timedelta(hours=7)
 
 
-def due_task_ids(session: Session, now: datetime | None = None, limit: int = 10) -> list[int]:
-    """Pending tasks whose time has come, oldest first.
+def due_tasks(
+    session: Session,
+    now: datetime | None = None,
+    limit: int = 10,
+    kinds: tuple[str, ...] = ("download", "audio"),
+) -> list[tuple[int, str]]:
+    """(id, kind) of the pending tasks whose time has come: downloads first, oldest first.
 
     A task left running by a killed process (not touched for ``STALE_RUNNING``) is pending
     again: its work is made afresh.
@@ -52,12 +57,17 @@ def due_task_ids(session: Session, now: datetime | None = None, limit: int = 10)
         task.state, task.last_error = "pending", "interrupted; made again"
     session.flush()
     query = (
-        select(MediaTask.id)
-        .where(MediaTask.state == "pending", MediaTask.next_attempt_at <= now)
-        .order_by(MediaTask.next_attempt_at, MediaTask.id)
+        select(MediaTask.id, MediaTask.kind)
+        .where(
+            MediaTask.state == "pending",
+            MediaTask.next_attempt_at <= now,
+            MediaTask.kind.in_(kinds),
+        )
+        # A download may bring a video whose rendition then follows.
+        .order_by(MediaTask.kind != "download", MediaTask.next_attempt_at, MediaTask.id)
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return [(task_id, kind) for task_id, kind in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,7 @@ def run_task(
             factory, storage, task_id, work, upload, artwork, time.monotonic() - started, rebuild
         )
     except (MediaError, UploadError, OSError) as exc:
-        return _failed(factory, task_id, str(exc))
+        return record_failure(factory, task_id, str(exc))
     return "done"
 
 
@@ -159,7 +169,8 @@ def _attach(
     pending.apply(factory, operation, rebuild)
 
 
-def _failed(factory: sessionmaker[Session], task_id: int, message: str) -> str:
+def record_failure(factory: sessionmaker[Session], task_id: int, message: str) -> str:
+    """Note why a task failed; it is tried again later with backoff, or stops at the last try."""
     with unit_of_work(factory) as session:
         task = session.get(MediaTask, task_id)
         if task is None:

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp import services
-from webapp.catalog.models import Episode, EpisodeChange, JobRun, Show, Source
+from webapp.catalog.models import Episode, EpisodeChange, JobRun, MediaTask, Show, Source
 from webapp.catalog.operations import delete_episode
 from webapp.ingest.sources import (
     KINDS,
@@ -82,12 +82,22 @@ def _form() -> SourceForm:
     return form
 
 
+def _downloads(session: Session) -> list[MediaTask]:
+    """Recordings being copied from upstream, and the last ones that finished or failed."""
+    query = select(MediaTask).where(MediaTask.kind == "download")
+    active = query.where(MediaTask.state.in_(("pending", "running")))
+    recent = query.where(MediaTask.state.not_in(("pending", "running")))
+    rows = list(session.scalars(active.order_by(MediaTask.id)))
+    return rows + list(session.scalars(recent.order_by(MediaTask.updated_at.desc()).limit(10)))
+
+
 def _page(form: SourceForm | None = None) -> str:
     session = services.db()
     return render_template(
         "staff/sources.html",
         sources=all_sources(session),
         removed=removed_upstream(session),
+        downloads=_downloads(session),
         form=form or _form(),
         every=format_every,
     )

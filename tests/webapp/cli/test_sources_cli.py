@@ -67,7 +67,11 @@ def test_add_list_check_and_feed(app, client, cli_env, server):
     feed = client.get("/feeds/plus-podcast.rss")
     root = ET.fromstring(feed.data)
     assert root.findtext("channel/title") == "Maths on the Move"
-    assert len(root.findall("channel/item")) == 3
+    # The video on the source's own host is not served by this upstream: its download is
+    # retried later, and until it arrives podcast apps see the two other talks.
+    assert len(root.findall("channel/item")) == 2
+    assert "recordings downloaded: 0 (of 1 media tasks, 1 failed and are retried" in checked.stdout
+    assert len(client.get("/feeds/plus-podcast.json").json["items"]) == 3
     again = talkcast(cli_env, "sources", "list")
     assert "\tnext " in again.stdout and "next -" not in again.stdout
 

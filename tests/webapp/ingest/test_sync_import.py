@@ -24,7 +24,7 @@ from werkzeug import Response
 
 from feeds.sources import UpstreamItem, parse
 from webapp import services
-from webapp.catalog.models import Episode, EpisodeChange, Show, Source
+from webapp.catalog.models import Episode, EpisodeChange, MediaTask, Show, Source
 from webapp.catalog.operations import get_show
 from webapp.catalog.shows import edit_show
 from webapp.ingest.sources import add_source
@@ -224,7 +224,7 @@ def test_returning_item_clears_the_mark(app, server):
         assert again.updated == result.removed
 
 
-def test_imported_media_are_external_urls_never_fetched(app, client, server):
+def test_a_check_fetches_only_the_source_and_queues_same_host_media(app, client, server):
     upstream = serve_kind(server, "rss")
     new_source(app, "rss", upstream.url)
 
@@ -232,9 +232,15 @@ def test_imported_media_are_external_urls_never_fetched(app, client, server):
 
     root = ET.fromstring(client.get("/feeds/talks.rss").data)
     enclosures = {e.get("url"): e.get("length") for e in root.iter("enclosure")}
+    # Another host's files stay where they are, as upstream lists them.
     assert enclosures["https://media.example/sarah-hart.mp3"] == "23664000"
-    assert server.url_for("/media/opening-black-box.mp4") in enclosures
-    assert [r.path for r, _ in server.log] == ["/rss"]  # only the configured URL
+    # A file on the source's own host waits for its copy (test_media_downloads fetches it).
+    local = server.url_for("/media/opening-black-box.mp4")
+    assert local not in enclosures
+    with services.session_factory(app)() as session:
+        queued = session.scalars(select(MediaTask.url).where(MediaTask.kind == "download"))
+        assert list(queued) == [local]
+    assert [r.path for r, _ in server.log] == ["/rss"]  # the check fetched only the source
 
 
 def test_podcast_authors_are_hosts_and_speakers_guests(app, server):
