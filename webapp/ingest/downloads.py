@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -20,6 +20,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import requests
 from sqlalchemy.orm import Session, sessionmaker
 
+from feeds.sources import SourceFormatError
+from feeds.sources.media_page import download_links
 from media.errors import MediaError
 from media.storage import LocalStorage
 from webapp.catalog.models import Episode, MediaFile, MediaTask, Source, utcnow
@@ -32,6 +34,7 @@ from webapp.uploads.staging import UploadError, safe_filename, stage_media
 
 # Small enough that a dropped connection loses little of what arrived.
 CHUNK = 64 * 1024
+PAGE_LIMIT = 2 * 1024 * 1024  # a media page is HTML, never a recording
 MAX_REDIRECTS = 5
 PROGRESS_SECONDS = 1.0
 
@@ -60,6 +63,8 @@ class _Job:
     source_url: str
     etag: str | None
     name: str
+    # A talk's media page to find the recording on, rather than the recording itself.
+    page: bool = False
 
 
 def _claim(factory: sessionmaker[Session], task_id: int) -> _Job | None:
@@ -67,14 +72,42 @@ def _claim(factory: sessionmaker[Session], task_id: int) -> _Job | None:
         task = session.get(MediaTask, task_id)
         if task is None or task.state != "pending" or not task.url:
             return None
-        media = session.get(MediaFile, task.media_id) if task.media_id else None
-        source = session.get(Source, task.episode.source_id) if task.episode.source_id else None
-        if media is None or media.url != task.url or source is None:
+        episode = task.episode
+        source = session.get(Source, episode.source_id) if episode.source_id else None
+        if task.media_id is None:
+            listed = episode.source_url == task.url and not episode.media
+        else:
+            media = session.get(MediaFile, task.media_id)
+            listed = media is not None and media.url == task.url
+        if not listed or source is None:
             task.state, task.last_error = "cancelled", "the file is no longer listed upstream"
             return None
         task.state, task.attempts, task.updated_at = "running", task.attempts + 1, utcnow()
-        name = safe_filename(unquote(urlsplit(task.url).path.rsplit("/", 1)[-1]) or "media")
-        return _Job(task.url, source.url, task.etag, name)
+        return _Job(task.url, source.url, task.etag, _name(task.url), page=task.media_id is None)
+
+
+def _name(url: str) -> str:
+    return safe_filename(unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "media")
+
+
+def _recording_on_page(job: _Job, settings: DownloadSettings) -> _Job:
+    """The job for the recording a talk's media page links to (a video first)."""
+    headers = {"User-Agent": settings.user_agent}
+    with _open(job, headers, settings) as response:
+        if response.status_code in (404, 410):
+            raise DownloadError(f"HTTP {response.status_code} for {job.url}", final=True)
+        if response.status_code != 200:
+            raise DownloadError(f"HTTP {response.status_code} for {job.url}")
+        body = response.raw.read(PAGE_LIMIT + 1, decode_content=True)
+    if len(body) > PAGE_LIMIT:
+        raise DownloadError(f"the media page {job.url} is over {PAGE_LIMIT // 1024} kB", final=True)
+    try:
+        links = download_links(body, job.url)
+    except SourceFormatError as exc:
+        raise DownloadError(f"{job.url}: {exc}", final=True) from exc
+    if not links:
+        raise DownloadError(f"the media page {job.url} offers no recording to download", final=True)
+    return replace(job, url=links[0], name=_name(links[0]), page=False)
 
 
 def run_download(
@@ -90,6 +123,8 @@ def run_download(
         return "skipped"
     part = storage.temp_dir / f"download-{task_id}.part"
     try:
+        if job.page:
+            job = _recording_on_page(job, settings)
         _fetch(factory, task_id, job, part, settings)
         with part.open("rb") as stream:
             upload = stage_media(
@@ -203,10 +238,13 @@ def _attach(
 
     def operation(session: Session) -> None:
         task = session.get(MediaTask, task_id)
-        media = session.get(MediaFile, task.media_id) if task and task.media_id else None
-        if task is None or media is None or media.url != task.url:
-            raise MediaError("the file was replaced upstream while it downloaded")
-        pending.store_copy(session, media, upload)
+        if task is not None and task.media_id is None:  # found on the talk's media page
+            pending.add_media(session, task.episode, upload)
+        else:
+            media = session.get(MediaFile, task.media_id) if task and task.media_id else None
+            if task is None or media is None or media.url != task.url:
+                raise MediaError("the file was replaced upstream while it downloaded")
+            pending.store_copy(session, media, upload)
         task.state, task.last_error, task.updated_at = "done", None, utcnow()
 
     pending.apply(factory, operation, rebuild)

@@ -146,7 +146,8 @@ def current_fields(episode: Episode) -> dict[str, Any]:
     values["media"] = [
         {"url": m.url, "mime_type": m.mime_type, "size": m.size, "duration": m.duration}
         for m in episode.media
-        if m.rendition_of is None
+        # Upstream-listed files only: not renditions, uploads or copies found on media pages.
+        if m.rendition_of is None and m.url
     ]
     return values
 
@@ -173,6 +174,15 @@ def queue_downloads(
 ) -> int:
     """Queue a download of each upstream file of the episode that may be fetched from here."""
     queued = 0
+    page = episode.source_url
+    if source.kind == "collection-page" and page and not episode.media:
+        # The talk's own media page may offer the recording; it is looked at once.
+        asked = session.scalar(
+            select(MediaTask.id).where(MediaTask.episode_id == episode.id, MediaTask.url == page)
+        )
+        if asked is None and media_host_allowed(page, source.url, extra_hosts):
+            session.add(MediaTask(episode_id=episode.id, kind="download", url=page))
+            queued += 1
     for media in episode.media:
         if media.storage_key or not media.url or media.awaiting_download:
             continue

@@ -201,3 +201,46 @@ def test_the_sources_page_shows_each_download_with_its_progress(app, client, ser
     page = staff.get("/staff/sources/").get_data(as_text=True)
     assert 'state-done">done' in page
     assert f'<progress value="{len(recording)}" max="{len(recording)}">' in page
+
+
+COLLECTION = """<!DOCTYPE html><html><body><h1>Deep learning day</h1>
+<ul>
+<li><a href="/media/101">A Stable Learning Framework</a><span>12 views</span>
+ <p>Thesing, L</p><p>Thursday 23rd May 2019 - 14:20 to 14:40</p></li>
+<li><a href="/media/102">The Ethics of Algorithmic Decision Making</a><span>16 views</span>
+ <p>Boon, J</p><p>Thursday 23rd May 2019 - 12:00 to 12:40</p></li>
+</ul></body></html>"""
+MEDIA_PAGE = """<html><body><h1>A Stable Learning Framework</h1>
+<a href="/downloads/101/talk.mp3">Download audio</a> <a href="/media/101/embed">Embed</a>
+</body></html>"""
+
+
+def test_a_recording_linked_from_a_talks_media_page_is_downloaded(app, client, server, media):
+    recording = media("cbr.mp3").read_bytes()
+    page = Upstream(server, "/collection", COLLECTION.encode(), "text/html; charset=utf-8")
+    server.expect_request("/media/101").respond_with_data(MEDIA_PAGE, content_type="text/html")
+    server.expect_request("/media/102").respond_with_data(
+        "<html><body><p>Video coming soon</p></body></html>", content_type="text/html"
+    )
+    MediaFileServer(server, "/downloads/101/talk.mp3", recording)
+    new_source(app, "collection-page", page.url)
+
+    tasks.check_due_sources(app)
+    assert _rss_items(client) == {}
+    report = tasks.process_media_tasks(app)
+    assert report.added == 1 and "1 failed for good" in report.error
+
+    items = _rss_items(client)
+    assert list(items) == ["A Stable Learning Framework"]  # the other has no recording
+    enclosure = items["A Stable Learning Framework"].find("enclosure")
+    assert int(enclosure.get("length")) == len(recording)
+    assert len(client.get("/feeds/talks.json").json["items"]) == 2
+    with services.session_factory(app)() as session:
+        failed = session.scalar(select(MediaTask).where(MediaTask.state == "failed"))
+        assert "offers no recording to download" in failed.last_error
+
+    # Later checks leave the copy alone and do not ask the pages again.
+    make_due(app, 1)
+    tasks.check_due_sources(app)
+    assert tasks.process_media_tasks(app).added == 0
+    assert list(_rss_items(client)) == ["A Stable Learning Framework"]
