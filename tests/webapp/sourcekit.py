@@ -140,3 +140,49 @@ def sign_in(app: Any, client: Any, email: str = "staff@example.org") -> None:
         data={"email": email, "password": password, "csrf_token": csrf_from(page)},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+PODCAST = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Upstream talks</title><link>{base}/</link>
+<description>Talks with recordings.</description>
+<item><title>Talk with a recording here</title><guid>talk-1</guid>
+  <pubDate>Thu, 23 May 2019 14:20:00 +0100</pubDate>
+  <enclosure url="{base}/media/talk-1.mp3" length="{size}" type="audio/mpeg"/></item>
+<item><title>Talk recorded elsewhere</title><guid>talk-2</guid>
+  <pubDate>Thu, 23 May 2019 15:20:00 +0100</pubDate>
+  <enclosure url="https://cdn.elsewhere.example/talk-2.mp3" length="1234" type="audio/mpeg"/></item>
+</channel></rss>"""
+
+
+class MediaFileServer:
+    """Serves one file with an ETag and byte ranges; can cut the first response short."""
+
+    def __init__(self, server: HTTPServer, path: str, body: bytes) -> None:
+        self.body, self.requests, self.cut_first = body, [], False
+        self.etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        server.expect_request(path).respond_with_handler(self.handle)
+
+    def handle(self, request: Request) -> Response:
+        self.requests.append(dict(request.headers))
+        wanted = request.headers.get("Range", "")
+        if wanted.startswith("bytes=") and request.headers.get("If-Range") == self.etag:
+            start = int(wanted.removeprefix("bytes=").rstrip("-"))
+            part = self.body[start:]
+            headers = {
+                "ETag": self.etag,
+                "Content-Range": f"bytes {start}-{len(self.body) - 1}/{len(self.body)}",
+            }
+            return Response(part, status=206, headers=headers, content_type="audio/mpeg")
+        body = self.body
+        if self.cut_first and len(self.requests) == 1:
+            body = body[: len(body) // 2]  # the connection drops halfway
+        response = Response(body, headers={"ETag": self.etag}, content_type="audio/mpeg")
+        response.headers["Content-Length"] = str(len(self.body))
+        response.automatically_set_content_length = False
+        return response
+
+
+def podcast_with_media(server: HTTPServer, size: int) -> Upstream:
+    """A podcast feed with one recording on its own host and one on another host."""
+    body = PODCAST.format(base=server.url_for("").rstrip("/"), size=size).encode()
+    return Upstream(server, "/podcast.rss", body, "application/rss+xml")

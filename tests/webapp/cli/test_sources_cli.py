@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -136,3 +137,35 @@ def test_check_unknown_source_fails(app, cli_env):
 
     assert result.returncode == 1
     assert "no source 42" in result.stdout
+
+
+def test_downloadable_recordings_are_playable_after_sources_check(cli_env, app, client, server):
+    from sourcekit import MediaFileServer, podcast_with_media
+    from staffkit import MediaMaker
+
+    recording = MediaMaker(Path(cli_env["TALKCAST_DATA_DIR"]))("cbr.mp3").read_bytes()
+    served = MediaFileServer(server, "/media/talk-1.mp3", recording)
+    upstream = podcast_with_media(server, len(recording))
+    talkcast(cli_env, "sources", "add", upstream.url, "--kind", "rss", "--into", "talks")
+
+    first = talkcast(cli_env, "sources", "check", "1")
+    second = talkcast(cli_env, "sources", "check", "1")
+    assert first.returncode == 0, first.stderr
+    assert "recordings downloaded: 1" in first.stdout
+    assert "source 1: not_modified" in second.stdout
+    assert "recordings downloaded" not in second.stdout
+    assert len(served.requests) == 1  # fetched once
+
+    rss = ET.fromstring(client.get("/feeds/talks.rss").data)
+    enclosures = {i.findtext("title"): i.find("enclosure").get("url") for i in rss.iter("item")}
+    assert enclosures["Talk with a recording here"].startswith("http://talkcast.test/media/")
+    assert enclosures["Talk recorded elsewhere"] == "https://cdn.elsewhere.example/talk-2.mp3"
+
+
+def test_a_source_without_recordings_gives_feed_reader_items_only(cli_env, app, client, server):
+    upstream = serve_kind(server, "talks-cam")
+    talkcast(cli_env, "sources", "add", upstream.url, "--kind", "talks-cam", "--into", "talks")
+    checked = talkcast(cli_env, "sources", "check", "1")
+    assert checked.returncode == 0, checked.stderr
+    assert ET.fromstring(client.get("/feeds/talks.rss").data).findall("channel/item") == []
+    assert len(client.get("/feeds/talks.json").json["items"]) == 3

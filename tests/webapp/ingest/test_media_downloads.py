@@ -3,7 +3,6 @@ talks without a recording reach feed readers only. Against a real loopback upstr
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 
@@ -12,25 +11,21 @@ import pytest
 from lxml import etree
 from podcast_clients import partytime
 from pytest_httpserver import HTTPServer
-from sourcekit import Upstream, make_due, new_source, serve_kind
+from sourcekit import (
+    MediaFileServer,
+    Upstream,
+    make_due,
+    new_source,
+    podcast_with_media,
+    serve_kind,
+)
 from sqlalchemy import select, update
 from staffkit import MediaMaker
-from werkzeug import Request, Response
+from werkzeug import Response
 
 from webapp import services
 from webapp.catalog.models import MediaFile, MediaTask, utcnow
 from webapp.jobs import tasks
-
-PODCAST = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Upstream talks</title><link>{base}/</link>
-<description>Talks with recordings.</description>
-<item><title>Talk with a recording here</title><guid>talk-1</guid>
-  <pubDate>Thu, 23 May 2019 14:20:00 +0100</pubDate>
-  <enclosure url="{base}/media/talk-1.mp3" length="{size}" type="audio/mpeg"/></item>
-<item><title>Talk recorded elsewhere</title><guid>talk-2</guid>
-  <pubDate>Thu, 23 May 2019 15:20:00 +0100</pubDate>
-  <enclosure url="https://cdn.elsewhere.example/talk-2.mp3" length="1234" type="audio/mpeg"/></item>
-</channel></rss>"""
 
 
 @pytest.fixture
@@ -58,39 +53,6 @@ def long_recording(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
-class MediaFileServer:
-    """Serves one file with an ETag and byte ranges; can cut the first response short."""
-
-    def __init__(self, server: HTTPServer, path: str, body: bytes) -> None:
-        self.body, self.requests, self.cut_first = body, [], False
-        self.etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        server.expect_request(path).respond_with_handler(self.handle)
-
-    def handle(self, request: Request) -> Response:
-        self.requests.append(dict(request.headers))
-        wanted = request.headers.get("Range", "")
-        if wanted.startswith("bytes=") and request.headers.get("If-Range") == self.etag:
-            start = int(wanted.removeprefix("bytes=").rstrip("-"))
-            part = self.body[start:]
-            headers = {
-                "ETag": self.etag,
-                "Content-Range": f"bytes {start}-{len(self.body) - 1}/{len(self.body)}",
-            }
-            return Response(part, status=206, headers=headers, content_type="audio/mpeg")
-        body = self.body
-        if self.cut_first and len(self.requests) == 1:
-            body = body[: len(body) // 2]  # the connection drops halfway
-        response = Response(body, headers={"ETag": self.etag}, content_type="audio/mpeg")
-        response.headers["Content-Length"] = str(len(self.body))
-        response.automatically_set_content_length = False
-        return response
-
-
-def _podcast(server: HTTPServer, size: int) -> Upstream:
-    body = PODCAST.format(base=server.url_for("").rstrip("/"), size=size).encode()
-    return Upstream(server, "/podcast.rss", body, "application/rss+xml")
-
-
 def _rss_items(client) -> dict[str, etree._Element]:
     rss = etree.fromstring(client.get("/feeds/talks.rss").data)
     return {i.findtext("title"): i for i in rss.iter("item")}
@@ -101,7 +63,7 @@ def test_a_recording_on_the_sources_host_is_downloaded_and_played_from_here(
 ):
     recording = media("cbr.mp3").read_bytes()
     served = MediaFileServer(server, "/media/talk-1.mp3", recording)
-    upstream = _podcast(server, len(recording))
+    upstream = podcast_with_media(server, len(recording))
     new_source(app, "rss", upstream.url)
 
     tasks.check_due_sources(app)
@@ -134,7 +96,7 @@ def test_an_interrupted_download_resumes_where_it_stopped(app, client, server, l
     recording = long_recording
     served = MediaFileServer(server, "/media/talk-1.mp3", recording)
     served.cut_first = True
-    new_source(app, "rss", _podcast(server, len(recording)).url)
+    new_source(app, "rss", podcast_with_media(server, len(recording)).url)
     tasks.check_due_sources(app)
 
     first = tasks.process_media_tasks(app)
@@ -155,7 +117,7 @@ def test_an_interrupted_download_resumes_where_it_stopped(app, client, server, l
 
 def test_fake_media_is_refused_with_a_reason(app, client, server):
     MediaFileServer(server, "/media/talk-1.mp3", b"<html>Sign in to watch</html>" * 50)
-    new_source(app, "rss", _podcast(server, 1450).url)
+    new_source(app, "rss", podcast_with_media(server, 1450).url)
     tasks.check_due_sources(app)
     tasks.process_media_tasks(app)
     with services.session_factory(app)() as session:
@@ -169,7 +131,7 @@ def test_a_redirect_to_another_host_is_not_followed(app, server):
     server.expect_request("/media/talk-1.mp3").respond_with_response(
         Response(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data"})
     )
-    new_source(app, "rss", _podcast(server, 1000).url)
+    new_source(app, "rss", podcast_with_media(server, 1000).url)
     tasks.check_due_sources(app)
     tasks.process_media_tasks(app)
     with services.session_factory(app)() as session:
@@ -190,7 +152,7 @@ def test_the_sources_page_shows_each_download_with_its_progress(app, client, ser
 
     recording = media("cbr.mp3").read_bytes()
     MediaFileServer(server, "/media/talk-1.mp3", recording)
-    new_source(app, "rss", _podcast(server, len(recording)).url)
+    new_source(app, "rss", podcast_with_media(server, len(recording)).url)
     tasks.check_due_sources(app)
     make_user(app)
     staff = app.test_client()
