@@ -89,6 +89,7 @@ def load_demo(session: Session, store: LocalStorage, base_url: str, if_empty: bo
             summary=spec["summary"],
             description_html=spec["description_html"],
             institution=spec["institution"],
+            location=spec["institution"],  # podcast:location: where the talks were given
             author=spec["author"],
             owner_name=spec["owner_name"],
             owner_email=spec["owner_email"],
