@@ -216,7 +216,8 @@ def describe(data: bytes, url: str) -> UpstreamChannel:
     lines = _split_labels(document_lines(data))
     blocks = _blocks(lines)
     end = blocks[0].title_at if blocks else len(lines)
-    title = _heading(data) or next((line.text for line in lines[:end] if line.text), "")
+    heading, image = _heading(data)
+    title = heading or next((line.text for line in lines[:end] if line.text), "")
     description: list[str] = []
     started = False
     for line in lines[:end]:
@@ -227,13 +228,21 @@ def describe(data: bytes, url: str) -> UpstreamChannel:
                 break
             if text:
                 description.append(text)
-    return UpstreamChannel(title=title, description="\n\n".join(description), link=url)
+    return UpstreamChannel(
+        title=title,
+        description="\n\n".join(description),
+        link=url,
+        image=absolute_url(image, url) if image else None,
+    )
 
 
-def _heading(data: bytes) -> str:
-    """The page's first <h1>, when it is HTML."""
+def _heading(data: bytes) -> tuple[str, str | None]:
+    """The page's first <h1> and the first image after it (the collection's), when HTML."""
     if not _HTML_H1.search(data):
-        return ""
+        return "", None
     root = lxml.html.fromstring(data, parser=_SAFE_HTML)
     heading = root.find(".//h1")
-    return " ".join(heading.text_content().split()) if heading is not None else ""
+    if heading is None:
+        return "", None
+    images = heading.xpath("following::img[1]/@src")
+    return " ".join(heading.text_content().split()), (str(images[0]) if images else None)

@@ -24,11 +24,11 @@ from feeds.sources import SourceFormatError
 from feeds.sources.media_page import download_links
 from media.errors import MediaError
 from media.storage import LocalStorage
-from webapp.catalog.models import Episode, MediaFile, MediaTask, Source, utcnow
+from webapp.catalog.models import Episode, MediaFile, MediaTask, Show, Source, utcnow
 from webapp.catalog.operations import touch_show
 from webapp.db.engine import unit_of_work
 from webapp.ingest.sync import media_host_allowed
-from webapp.uploads.pending import PendingFiles
+from webapp.uploads.pending import PendingFiles, check_asset
 from webapp.uploads.renditions import record_failure
 from webapp.uploads.staging import UploadError, safe_filename, stage_media
 
@@ -270,3 +270,40 @@ def _give_up(
             if episode is not None:
                 touch_show(session, episode.show)
         return "failed"
+
+
+ARTWORK_LIMIT = 10 * 1024 * 1024
+
+
+def adopt_artwork(
+    factory: sessionmaker[Session],
+    storage: LocalStorage,
+    show_id: int,
+    image_url: str,
+    source_url: str,
+    settings: DownloadSettings,
+    rebuild: Callable[[set[int]], Any] | None = None,
+) -> str | None:
+    """Give a show made by ``sources add`` the upstream's cover art, fetched as recordings
+    are (same host rules); returns why not, or None when it was stored."""
+    job = _Job(image_url, source_url, None, _name(image_url))
+    try:
+        with _open(job, {"User-Agent": settings.user_agent}, settings) as response:
+            if response.status_code != 200:
+                return f"cover art: HTTP {response.status_code} for {image_url}"
+            data = response.raw.read(ARTWORK_LIMIT + 1, decode_content=True)
+        if len(data) > ARTWORK_LIMIT:
+            return f"cover art: {image_url} is over {ARTWORK_LIMIT // (1024 * 1024)} MB"
+        asset = check_asset("artwork", data)
+    except (DownloadError, UploadError, requests.RequestException) as exc:
+        return f"cover art: {exc}"
+    pending = PendingFiles(storage)
+
+    def operation(session: Session) -> None:
+        show = session.get(Show, show_id)
+        # Staff may have set art (or taken the show over) while this was fetched.
+        if show is not None and show.adopt_upstream and show.artwork_key is None:
+            pending.set_show_artwork(session, show, asset)
+
+    pending.apply(factory, operation, rebuild)
+    return None

@@ -59,6 +59,8 @@ class RunReport:
     added: int = 0
     updated: int = 0
     error: str | None = None
+    # A source check that found cover art for a show it describes: fetched after commit.
+    cover_art: str | None = None
 
 
 def start_run(

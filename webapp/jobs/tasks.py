@@ -24,7 +24,7 @@ from webapp import services
 from webapp.catalog.models import JobRun, Show, Source, utcnow
 from webapp.catalog.operations import publish_due
 from webapp.db.engine import unit_of_work
-from webapp.ingest.downloads import DownloadSettings, run_download
+from webapp.ingest.downloads import DownloadSettings, adopt_artwork, run_download
 from webapp.ingest.sources import due_source_ids
 from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, recorded, setting
@@ -110,6 +110,8 @@ def _import(
     if source.show.adopt_upstream:
         channel = describe(source.kind, result.body or b"", result.final_url)
         adopt_channel(session, source.show, channel)
+        if channel.image and source.show.artwork_key is None:
+            report.cover_art = channel.image
     report.added, report.updated = len(synced.added), len(synced.updated)
     if synced.removed:
         report.error = f"{len(synced.removed)} marked as removed upstream"
@@ -160,6 +162,15 @@ def check_source(
             sha = _import(session, source, result, report, tuple(setting(app, "media_hosts")))
             _succeed(session, source, result, sha, report)
             add_finished_run(session, report, started, host)
+            show_id, source_url = source.show_id, source.url
+        if report.cover_art:
+            # Fetched after the import committed: a slow image never holds the database.
+            problem = adopt_artwork(
+                factory, services.storage(app), show_id, report.cover_art, source_url,
+                download_settings(app), on_commit,
+            )  # fmt: skip
+            if problem:
+                log.warning("source %s: %s", source_id, problem)
     except Exception as exc:  # upstream faults, and bugs: the import was rolled back
         if not isinstance(exc, FetchError | SourceFormatError):
             log.exception("checking source %s failed", source_id)

@@ -47,6 +47,8 @@ def test_collection_page_heading_and_description(name):
     assert channel.description.startswith("Background\n\nData science is a fast growing")
     assert "A Stable Learning Framework" not in channel.description  # stops at the items
     assert channel.link == "https://upstream.example/list"
+    if name.endswith(".html"):  # the collection's own image, right under its heading
+        assert channel.image == "https://upstream.example/image/2944180"
 
 
 @pytest.mark.parametrize("kind", ["rss", "youtube", "talks-cam"])

@@ -368,3 +368,35 @@ def test_a_show_titled_by_staff_at_sources_add_keeps_its_title(app, server):
     tasks.check_due_sources(app)
     with services.work(app) as session:
         assert get_show(session, "videos").title == "Our videos"
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1500, 1500), "firebrick").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_show_made_by_sources_add_takes_the_upstream_cover_art(app, client, server):
+    page = serve_kind(server, "collection-page")
+    server.expect_request("/image/2944180").respond_with_data(_png(), content_type="image/png")
+    new_source(app, "collection-page", page.url, into="collection")
+    tasks.check_due_sources(app)
+
+    channel = ET.fromstring(client.get("/feeds/collection.rss").data).find("channel")
+    itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+    art = channel.find(f"{itunes}image").get("href")
+    assert art.startswith("http://talkcast.test/media/") and art.endswith(".jpg")
+    assert client.get(art.removeprefix("http://talkcast.test")).status_code == 200
+
+
+def test_cover_art_on_another_host_is_not_fetched(app, client, server):
+    upstream = serve_kind(server, "rss")  # its image is on plus.maths.org
+    new_source(app, "rss", upstream.url, into="plus")
+    tasks.check_due_sources(app)
+    with services.session_factory(app)() as session:
+        assert get_show(session, "plus").artwork_key is None
+    assert [r.path for r, _ in server.log] == ["/rss"]
