@@ -13,8 +13,9 @@ from webapp.catalog.models import Show
 from webapp.catalog.operations import CatalogError
 from webapp.catalog.shows import SETTINGS
 from webapp.cli.context import Context, pass_ctx
-from webapp.uploads.show_saving import ShowChanges, save_show
+from webapp.uploads.show_saving import ShowChanges
 from webapp.uploads.staging import UploadError
+from webapp.web.shows import save
 
 _SETTING_HELP = "A show setting, repeatable: " + ", ".join(sorted(SETTINGS - {"title"})) + "."
 
@@ -32,14 +33,7 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, Any]:
 def _save(ctx: Context, changes: ShowChanges, existing: str | None) -> str:
     app = ctx.app
     try:
-        return save_show(
-            services.session_factory(app),
-            services.storage(app),
-            changes,
-            base_url=str(app.config["BASE_URL"]),
-            existing=existing,
-            rebuild=lambda ids: services.rebuild_feeds(app, ids),
-        )
+        return save(app, changes, existing)
     except (CatalogError, UploadError) as exc:
         raise click.ClickException(str(exc)) from exc
 

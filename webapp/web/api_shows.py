@@ -26,10 +26,11 @@ from webapp import services
 from webapp.catalog.models import Show
 from webapp.catalog.operations import get_show
 from webapp.catalog.shows import SETTINGS
-from webapp.uploads.show_saving import ShowChanges, save_show
+from webapp.uploads.show_saving import ShowChanges
 from webapp.uploads.staging import ARTWORK_LIMIT, check_length, read_limited
 from webapp.web.api import bp
 from webapp.web.public import subscribe_links
+from webapp.web.shows import save
 
 
 def show_json(show: Show) -> dict[str, Any]:
@@ -57,14 +58,7 @@ def _save(data: dict[str, Any], existing: str | None, artwork: bytes | None = No
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     slug = data.pop("slug", None)
     changes = ShowChanges(settings=data, slug=str(slug) if slug else None, artwork=artwork)
-    new_slug = save_show(
-        services.session_factory(app),
-        services.storage(app),
-        changes,
-        base_url=str(app.config["BASE_URL"]),
-        existing=existing,
-        rebuild=lambda ids: services.rebuild_feeds(app, ids),
-    )
+    new_slug = save(app, changes, existing)
     with services.session_factory(app)() as session:
         show = get_show(session, new_slug)
         assert show is not None

@@ -11,12 +11,13 @@ from webapp import services
 from webapp.catalog.models import Episode, Show
 from webapp.catalog.operations import CatalogError, get_show
 from webapp.catalog.shows import edit_show
-from webapp.uploads.show_saving import ShowChanges, save_show
+from webapp.uploads.show_saving import ShowChanges
 from webapp.uploads.staging import ARTWORK_LIMIT, UploadError, read_limited
 from webapp.web.auth import staff_required
 from webapp.web.forms import ConfirmForm
 from webapp.web.public import subscribe_links
 from webapp.web.show_forms import NEW_SHOW_DEFAULTS, ShowForm, initial
+from webapp.web.shows import save
 
 bp = Blueprint("staff_shows", __name__, url_prefix="/staff/shows")
 
@@ -58,14 +59,7 @@ def _save(form: ShowForm, existing: str | None) -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     changes = ShowChanges(settings=form.settings(), slug=form.slug.data or None)
     changes.artwork = _artwork(form)
-    return save_show(
-        services.session_factory(app),
-        services.storage(app),
-        changes,
-        base_url=str(app.config["BASE_URL"]),
-        existing=existing,
-        rebuild=lambda ids: services.rebuild_feeds(app, ids),
-    )
+    return save(app, changes, existing)
 
 
 def _render(form: ShowForm, show: Show | None, status: int = 200) -> Any:
