@@ -51,6 +51,32 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+# Web players on other sites read feeds and media with fetch(): they need the validators
+# (conditional requests) and the range headers (seeking) to cross origins.
+CORS_PATHS = ("/feeds/", "/feeds.opml", "/media/")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": (
+        "ETag, Last-Modified, Content-Length, Content-Range, Accept-Ranges"
+    ),
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since, Range",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@bp.after_app_request
+def cross_origin(response: Response) -> Response:
+    """CORS on feeds and media, and the answer to a browser's preflight request."""
+    if request.path.startswith(CORS_PATHS):
+        response.headers.update(CORS_HEADERS)
+        if request.method == "OPTIONS":
+            response.headers.update(PREFLIGHT_HEADERS)
+    return response
+
+
 @bp.app_template_filter("dateline")
 def _dateline(episode: Episode) -> str:
     return date_line(episode.recorded_start, episode.recorded_end, current_app.config["TIMEZONE"])
@@ -243,7 +269,6 @@ def serve_feed(name: str) -> Response:
         "Last-Modified": entry.last_modified_dt.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Cache-Control": f"public, max-age={FEED_MAX_AGE}",
         "Vary": "Accept-Encoding",
-        "Access-Control-Allow-Origin": "*",
     }
     not_modified = (
         request.if_none_match.contains_weak(etag)
@@ -302,7 +327,6 @@ def media(key: str) -> Response:
         max_age=MEDIA_MAX_AGE,
     )
     response.headers["Accept-Ranges"] = "bytes"
-    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -166,3 +166,28 @@ def test_current_documents_are_published_as_static_files(show_app):
     make_episode(show_app, title="Fundamental Limitations on Adversarial Robustness")
     assert b"Fundamental Limitations" in static.read_bytes()
     assert static.read_bytes() == client.get("/feeds/talks.rss").data
+
+
+@pytest.mark.parametrize("path", ["/feeds/talks.rss", "/feeds.opml"])
+def test_web_players_on_other_sites_may_read_feeds(show_app, path):
+    feed_client = show_app.test_client()
+    preflight = feed_client.options(
+        path,
+        headers={
+            "Origin": "https://player.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = preflight.headers["Access-Control-Allow-Headers"]
+    assert "If-None-Match" in allowed and "If-Modified-Since" in allowed
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    response = feed_client.get(path, headers={"Origin": "https://player.example"})
+    exposed = response.headers["Access-Control-Expose-Headers"]
+    assert "ETag" in exposed and "Last-Modified" in exposed
+    etag = response.headers["ETag"]
+    again = feed_client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["Access-Control-Allow-Origin"] == "*"

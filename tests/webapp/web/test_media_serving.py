@@ -72,3 +72,18 @@ def test_conditional_get(app, stored):
 def test_traversal_and_unknown_keys_are_404(app, stored, key):
     response = app.test_client().get(f"/media/{key}", follow_redirects=True)
     assert response.status_code == 404
+
+
+def test_web_players_may_seek_media_from_other_sites(app, stored):
+    key, data = stored
+    client = app.test_client()
+    preflight = client.options(
+        f"/media/{key}",
+        headers={"Origin": "https://player.example", "Access-Control-Request-Headers": "range"},
+    )
+    assert preflight.status_code == 200
+    assert "Range" in preflight.headers["Access-Control-Allow-Headers"]
+    part = client.get(f"/media/{key}", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.data == data[:100]
+    assert part.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Range" in part.headers["Access-Control-Expose-Headers"]
