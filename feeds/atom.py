@@ -79,8 +79,8 @@ def _add_entry(fg: Any, item: Item, authority: str) -> None:
     fe.link(href=item.link, rel="alternate")
     fe.published(item.published)
     fe.updated(item.updated)
-    if item.author:
-        fe.author(name=item.author)
+    for name in item.author_names:
+        fe.author(name=name)
     if item.summary:
         fe.summary(item.summary)
     if item.content_html:

@@ -59,8 +59,8 @@ def _item(item: Item) -> dict[str, Any]:
         out["image"] = item.image
     out["date_published"] = _date(item.published)
     out["date_modified"] = _date(item.updated)
-    if item.author:
-        out["authors"] = [{"name": item.author}]
+    if item.author_names:
+        out["authors"] = [{"name": name} for name in item.author_names]
     if item.tags:
         out["tags"] = list(item.tags)
     if item.enclosures:

@@ -82,7 +82,10 @@ class Item:
     updated: datetime
     summary: str = ""
     content_html: str = ""
+    # The people as one line (itunes:author), e.g. "Fawzi, A; Fawzi, H".
     author: str | None = None
+    # The same people one by one (Atom authors, JSON Feed authors, dc:creator).
+    authors: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
     persons: tuple[Person, ...] = ()
     image: str | None = None
@@ -95,6 +98,11 @@ class Item:
     tags: tuple[str, ...] = ()
     # The item's page where it came from (an imported talk's media page, a YouTube video).
     external_url: str | None = None
+
+    @property
+    def author_names(self) -> tuple[str, ...]:
+        """Each person separately; the author line when only that is known."""
+        return self.authors or ((self.author,) if self.author else ())
 
     @property
     def duration(self) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from feeds.ext.base import ChannelExtension, ItemExtension
+from feeds.ext.dc import DC_NS, DublinCoreEntryExtension, DublinCoreExtension
 from feeds.ext.itunes import ITUNES_NS, ItunesEntryExtension, ItunesExtension
 from feeds.ext.links import ATOM_NS, EnclosureLinksEntryExtension, FeedLinksExtension
 from feeds.ext.podcastindex import PODCAST_NS, PodcastIndexEntryExtension, PodcastIndexExtension
@@ -17,6 +18,9 @@ from feeds.model import Channel, Item
 
 __all__ = [
     "ATOM_NS",
+    "DC_NS",
+    "DublinCoreEntryExtension",
+    "DublinCoreExtension",
     "ITUNES_NS",
     "PODCAST_NS",
     "EnclosureLinksEntryExtension",
@@ -35,6 +39,7 @@ _EXTENSIONS: dict[str, tuple[type[ChannelExtension], type[ItemExtension], bool, 
     "itunes": (ItunesExtension, ItunesEntryExtension, False, True),
     "podcastindex": (PodcastIndexExtension, PodcastIndexEntryExtension, False, True),
     "extra_links": (FeedLinksExtension, EnclosureLinksEntryExtension, True, True),
+    "dublin_core": (DublinCoreExtension, DublinCoreEntryExtension, False, True),
 }
 
 

@@ -122,7 +122,9 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
         updated=max(episode.updated_at, episode.publish_at or EPOCH),
         summary=episode.summary,
         content_html=content,
-        author=", ".join(p.name for p in persons) or None,
+        # "; " keeps "Surname, I" names apart; each person is also listed on their own.
+        author="; ".join(p.name for p in persons) or None,
+        authors=tuple(p.name for p in persons),
         enclosures=enclosures,
         persons=persons,
         image=urls.media(episode.artwork_key) if episode.artwork_key else None,
