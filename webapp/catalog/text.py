@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -35,8 +36,10 @@ def sanitize_html(html: str) -> str:
 
 def html_to_text(html: str) -> str:
     """A plain-text rendering of sanitised HTML, for summaries and descriptions."""
-    text = nh3.clean(re.sub(r"</(p|h3|h4|li)>", "\n", html), tags=set())
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = nh3.clean(re.sub(r"</(p|h3|h4|li|br)>|<br\s*/?>", "\n", html), tags=set())
+    # Every entity decoded (&nbsp; and &eacute; too): plain text carries characters, and the
+    # feed writers escape what XML needs.
+    text = unescape(text).replace("\xa0", " ")
     return re.sub(r"\n{2,}", "\n", text).strip()
 
 

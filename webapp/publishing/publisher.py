@@ -37,7 +37,7 @@ from feeds.rss import build_rss
 from webapp.catalog.models import Episode, Show, utcnow
 from webapp.catalog.operations import next_scheduled, public_episodes
 from webapp.catalog.shows import parse_hosts
-from webapp.catalog.text import date_line
+from webapp.catalog.text import date_line, html_to_text
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
@@ -120,7 +120,8 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
         link=urls.episode(episode),
         published=episode.publish_at or episode.created_at,
         updated=max(episode.updated_at, episode.publish_at or EPOCH),
-        summary=episode.summary,
+        # Stored summaries may predate entity decoding: plain text only in the feeds.
+        summary=html_to_text(episode.summary),
         content_html=content,
         # "; " keeps "Surname, I" names apart; each person is also listed on their own.
         author="; ".join(p.name for p in persons) or None,
@@ -178,7 +179,7 @@ def _channel(
         link=urls.show(show.slug),
         feed_url=urls.feed(name),
         feed_id=f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}",
-        description=show.summary or show.title,
+        description=html_to_text(show.summary) or show.title,
         updated=show.content_updated_at,
         podcast_guid=show.podcast_guid,
         language=show.language,

@@ -143,3 +143,21 @@ def test_all_items_feed_has_every_public_episode(demo_client):
     # Atom carries the text items too; all.rss only the playable ones (test_podcast_apps).
     parsed = feedparser.parse(demo_client.get("/feeds/all.atom").data)
     assert len(parsed.entries) == 17
+
+
+def test_plain_text_fields_hold_decoded_text_only(app):
+    make_show(app)
+    make_episode(
+        app,
+        description_html="<p>12&nbsp;views &amp; <em>caf&eacute;</em> talk&#8230;</p><p>More</p>",
+    )
+    client = app.test_client()
+    rss = etree.fromstring(client.get("/feeds/talks.rss").data)
+    summary = rss.xpath("string(//item/itunes:summary)", namespaces=NS)
+    atom = feedparser.parse(client.get("/feeds/talks.atom").data).entries[0]
+    json_item = client.get("/feeds/talks.json").json["items"][0]
+    for text in (summary, atom.summary, json_item["summary"]):
+        assert text.startswith("12 views & café talk…"), text
+        assert "&" + "nbsp;" not in text and "<" not in text
+    # The HTML stays HTML where HTML belongs.
+    assert "<em>café</em>" in json_item["content_html"]
