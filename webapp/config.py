@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "SITE_TITLE": "Talkcast",
+    "SITE_OWNER_EMAIL": "",
     "BASE_URL": "http://127.0.0.1:8000",
     "DATABASE_URL": "sqlite:///instance/talkcast.sqlite3",
     "DATA_DIR": "instance/data",

@@ -74,6 +74,9 @@ class Show(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=True)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     podcast_guid: Mapped[str] = mapped_column(String(64), unique=True)
+    # The audio-only and video-only feeds' own podcast:guid, from their URLs when first built.
+    audio_guid: Mapped[str | None] = mapped_column(String(64))
+    video_guid: Mapped[str | None] = mapped_column(String(64))
     artwork_key: Mapped[str | None] = mapped_column(String(300))
     subtitle: Mapped[str] = mapped_column(String(255), default="")
     license: Mapped[str] = mapped_column(String(300), default="")

@@ -34,7 +34,7 @@ from feeds.model import (
 )
 from feeds.opml import OpmlOutline, build_opml
 from feeds.rss import build_rss
-from webapp.catalog.models import Episode, Show, utcnow
+from webapp.catalog.models import Episode, Show, podcast_guid_for, utcnow
 from webapp.catalog.operations import next_scheduled, public_episodes
 from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text
@@ -165,23 +165,42 @@ def _chapters(episode: Episode, urls: Urls) -> Chapters | None:
     return None
 
 
+VARIANT_TITLES = {"audio": " (audio)", "video": " (video)"}
+
+
+def variant_guid(show: Show, variant: str, urls: Urls) -> str:
+    """A feed's podcast:guid: the show's for its main feed; for the audio-only and video-only
+    feeds their own, made from their URL the first time they are built and kept after."""
+    if not variant:
+        return show.podcast_guid
+    stored = getattr(show, f"{variant}_guid")
+    if stored:
+        return str(stored)
+    guid = podcast_guid_for(urls.feed(feed_name(show.slug, "rss", variant)))
+    setattr(show, f"{variant}_guid", guid)  # committed with the rebuild's unit of work
+    return guid
+
+
 def _channel(
     show: Show,
     urls: Urls,
     name: str,
+    variant: str,
     archive: ArchiveLinks,
     alts: tuple[AlternateLink, ...],
     hub: str | None,
     default_art: str,
 ) -> Channel:
+    medium = "video" if variant == "video" and show.medium == "podcast" else show.medium
     return Channel(
-        title=show.title,
-        link=urls.show(show.slug),
+        title=show.title + VARIANT_TITLES.get(variant, ""),
+        # The all-episodes feed has no show page: the site's home lists everything.
+        link=urls.show(show.slug) if show.slug != ALL_SLUG else f"{urls.base}/",
         feed_url=urls.feed(name),
         feed_id=f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}",
         description=html_to_text(show.summary) or show.title,
         updated=show.content_updated_at,
-        podcast_guid=show.podcast_guid,
+        podcast_guid=variant_guid(show, variant, urls),
         language=show.language,
         author=show.author or show.title,
         owner_name=show.owner_name,
@@ -191,7 +210,7 @@ def _channel(
         categories=(Category(show.category, show.subcategory),) if show.category else (),
         explicit=show.explicit,
         show_type=show.show_type,  # type: ignore[arg-type]
-        medium=show.medium,  # type: ignore[arg-type]
+        medium=medium,  # type: ignore[arg-type]
         locked=show.locked,
         complete=show.complete,
         archive=archive,
@@ -245,6 +264,7 @@ class Publisher:
         self.cache = cache
         self.default_art = f"{self.urls.base}/static/artwork.png"
         self.site_title = str(config.get("SITE_TITLE") or "Talkcast")
+        self.owner_email = str(config.get("SITE_OWNER_EMAIL") or "")
         # Subscription feed URLs whose bytes changed since the last take_changed().
         self.changed: set[str] = set()
 
@@ -268,7 +288,9 @@ class Publisher:
                     next_archive=self._next(slug, fmt, variant, page, len(pages)),
                     is_archive=page is not None,
                 )
-                channel = _channel(show, self.urls, name, archive, alts, self.hub, self.default_art)
+                channel = _channel(
+                    show, self.urls, name, variant, archive, alts, self.hub, self.default_art
+                )
                 before = self.cache.get(name)
                 entry = self.cache.put(name, build(channel, page_items), fmt, stale)
                 if page is None and (before is None or before.sha256 != entry.sha256):
@@ -317,7 +339,7 @@ class Publisher:
             slug=ALL_SLUG,
             title=f"{self.site_title}: all episodes",
             summary="Every published episode and talk, newest first.",
-            podcast_guid=str(uuid.uuid5(uuid.NAMESPACE_URL, self.urls.feed("all.rss"))),
+            podcast_guid=podcast_guid_for(self.urls.feed("all.rss")),
             content_updated_at=latest,
             language="en",
             category="Science",
@@ -327,9 +349,12 @@ class Publisher:
             medium="podcast",
             locked=False,
             complete=False,
-            author="",
-            owner_name="",
-            owner_email="",
+            author=self.site_title,
+            owner_name=self.site_title,
+            owner_email=self.owner_email
+            or next(
+                (s.owner_email for s in sorted(shows, key=lambda s: s.id) if s.owner_email), ""
+            ),
         )
         episodes = public_episodes(session, None, now)
         upcoming = next_scheduled(session, None, now)
