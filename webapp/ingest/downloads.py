@@ -90,17 +90,21 @@ def _name(url: str) -> str:
     return safe_filename(unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "media")
 
 
+def _get_small(job: _Job, settings: DownloadSettings, limit: int) -> bytes:
+    """A small document (a media page, cover art) read whole, at most ``limit`` bytes."""
+    with _open(job, {"User-Agent": settings.user_agent}, settings) as response:
+        if response.status_code != 200:
+            final = response.status_code in (404, 410)
+            raise DownloadError(f"HTTP {response.status_code} for {job.url}", final=final)
+        body: bytes = response.raw.read(limit + 1, decode_content=True)
+    if len(body) > limit:
+        raise DownloadError(f"{job.url} is over {limit // 1024} kB", final=True)
+    return body
+
+
 def _recording_on_page(job: _Job, settings: DownloadSettings) -> _Job:
     """The job for the recording a talk's media page links to (a video first)."""
-    headers = {"User-Agent": settings.user_agent}
-    with _open(job, headers, settings) as response:
-        if response.status_code in (404, 410):
-            raise DownloadError(f"HTTP {response.status_code} for {job.url}", final=True)
-        if response.status_code != 200:
-            raise DownloadError(f"HTTP {response.status_code} for {job.url}")
-        body = response.raw.read(PAGE_LIMIT + 1, decode_content=True)
-    if len(body) > PAGE_LIMIT:
-        raise DownloadError(f"the media page {job.url} is over {PAGE_LIMIT // 1024} kB", final=True)
+    body = _get_small(job, settings, PAGE_LIMIT)
     try:
         links = download_links(body, job.url)
     except SourceFormatError as exc:
@@ -288,13 +292,7 @@ def adopt_artwork(
     are (same host rules); returns why not, or None when it was stored."""
     job = _Job(image_url, source_url, None, _name(image_url))
     try:
-        with _open(job, {"User-Agent": settings.user_agent}, settings) as response:
-            if response.status_code != 200:
-                return f"cover art: HTTP {response.status_code} for {image_url}"
-            data = response.raw.read(ARTWORK_LIMIT + 1, decode_content=True)
-        if len(data) > ARTWORK_LIMIT:
-            return f"cover art: {image_url} is over {ARTWORK_LIMIT // (1024 * 1024)} MB"
-        asset = check_asset("artwork", data)
+        asset = check_asset("artwork", _get_small(job, settings, ARTWORK_LIMIT))
     except (DownloadError, UploadError, requests.RequestException) as exc:
         return f"cover art: {exc}"
     pending = PendingFiles(storage)
