@@ -30,7 +30,6 @@ from webapp.uploads.staging import (
     TRANSCRIPT_LIMIT,
     StagedUpload,
     load_upload,
-    read_limited,
 )
 from webapp.web.forms import (
     EditEpisodeForm,
@@ -38,6 +37,7 @@ from webapp.web.forms import (
     NewEpisodeForm,
     local_to_utc,
     parse_credits,
+    submitted_file,
 )
 
 T = TypeVar("T")
@@ -69,9 +69,9 @@ def _assets(form: EpisodeFields) -> list[Asset]:
     limits = {"artwork": ARTWORK_LIMIT, "transcript": TRANSCRIPT_LIMIT, "chapters": CHAPTERS_LIMIT}
     found = []
     for name, limit in limits.items():
-        storage = form[name].data
-        if storage is not None and getattr(storage, "filename", None):
-            found.append(check_asset(name, read_limited(storage.stream, limit, name)))
+        data = submitted_file(form[name], limit, name)
+        if data is not None:
+            found.append(check_asset(name, data))
     return found
 
 

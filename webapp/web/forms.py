@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.catalog.models import Episode, utcnow
 from webapp.catalog.operations import EPISODE_TYPES, Credit
+from webapp.uploads.staging import read_limited
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _CREDIT = re.compile(r"^(?P<name>.*?)\s*(?:\((?P<role>[A-Za-z][A-Za-z -]{0,40})\))?$")
@@ -162,6 +163,14 @@ class ScheduleForm(FlaskForm):  # type: ignore[misc]
     def validate_publish_at(self, field: DateTimeLocalField) -> None:
         if field.data is not None:
             check_future(field.data, current_app.config["TIMEZONE"])
+
+
+def submitted_file(field: Any, limit: int, what: str) -> bytes | None:
+    """The bytes of a file field's upload (at most ``limit``), or None if none was chosen."""
+    storage = field.data
+    if storage is None or not getattr(storage, "filename", None):
+        return None
+    return read_limited(storage.stream, limit, what)
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

@@ -12,9 +12,9 @@ from webapp.catalog.models import Episode, Show
 from webapp.catalog.operations import CatalogError, get_show
 from webapp.catalog.shows import edit_show
 from webapp.uploads.show_saving import ShowChanges
-from webapp.uploads.staging import ARTWORK_LIMIT, UploadError, read_limited
+from webapp.uploads.staging import ARTWORK_LIMIT, UploadError
 from webapp.web.auth import staff_required
-from webapp.web.forms import ConfirmForm
+from webapp.web.forms import ConfirmForm, submitted_file
 from webapp.web.public import subscribe_links
 from webapp.web.show_forms import NEW_SHOW_DEFAULTS, ShowForm, initial
 from webapp.web.shows import save
@@ -48,17 +48,10 @@ def index() -> Any:
     )
 
 
-def _artwork(form: ShowForm) -> bytes | None:
-    storage = form.artwork.data
-    if storage is None or not getattr(storage, "filename", None):
-        return None
-    return read_limited(storage.stream, ARTWORK_LIMIT, "artwork")
-
-
 def _save(form: ShowForm, existing: str | None) -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     changes = ShowChanges(settings=form.settings(), slug=form.slug.data or None)
-    changes.artwork = _artwork(form)
+    changes.artwork = submitted_file(form.artwork, ARTWORK_LIMIT, "artwork")
     return save(app, changes, existing)
 
 
