@@ -2,15 +2,16 @@
 
 Feeds are built when the catalogue changes (and by a periodic job as a safety net), never
 per request. Every show gets RSS, Atom and JSON Feed; shows with both audio and video also
-get an audio-only and a video-only variant; "all" carries every public episode. Documents
-hold at most ``FEED_PAGE_SIZE`` items; older items are in RFC 5005 archive pages.
+get an audio-only and a video-only variant; "all" carries every public episode. Older items
+are in RFC 5005 archive pages of ``FEED_PAGE_SIZE`` items, written once and never changed
+by new episodes.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -237,20 +238,21 @@ def items_for_format(items: list[Item], fmt: str) -> list[Item]:
 
 
 def paginate(items: list[Item], page_size: int) -> tuple[list[Item], list[list[Item]]]:
-    """Split newest-first items into the subscription document and full archive pages.
+    """Split newest-first items into the subscription document and archive pages.
 
-    The subscription document always holds the newest ``page_size`` items; archive page 1
-    holds the oldest ones, so an archive page never changes as new items arrive.
+    Archive pages hold whole pages of the oldest items, page 1 the oldest, so the items on
+    a page never change as new ones arrive. The subscription document holds the rest
+    (``page_size`` to ``2 * page_size - 1`` items): every item is in exactly one document.
     """
-    current = items[:page_size]
-    older = list(reversed(items[page_size:]))  # oldest first
-    pages = [older[i : i + page_size] for i in range(0, len(older), page_size)]
-    # Pad the newest archive page from the current window so every page is full and stable.
-    if pages and len(pages[-1]) < page_size:
-        chronological = list(reversed(items))
-        start = (len(pages) - 1) * page_size
-        pages[-1] = chronological[start : start + page_size]
-    return current, [list(reversed(p)) for p in pages]
+    full = max(0, len(items) // page_size - 1)
+    chronological = items[::-1]
+    pages = [chronological[n * page_size : (n + 1) * page_size][::-1] for n in range(full)]
+    return items[: len(items) - full * page_size], pages
+
+
+def page_updated(items: list[Item]) -> datetime:
+    """An archive page's date comes from its own items, so new episodes leave it alone."""
+    return max((i.updated for i in items), default=EPOCH)
 
 
 class Publisher:
@@ -285,12 +287,14 @@ class Publisher:
                 archive = ArchiveLinks(
                     current=self.urls.feed(feed_name(slug, fmt, variant)),
                     prev_archive=self._prev(slug, fmt, variant, page, len(pages)),
-                    next_archive=self._next(slug, fmt, variant, page, len(pages)),
+                    next_archive=self._next(slug, fmt, variant, page),
                     is_archive=page is not None,
                 )
                 channel = _channel(
                     show, self.urls, name, variant, archive, alts, self.hub, self.default_art
                 )
+                if page is not None:
+                    channel = replace(channel, updated=page_updated(page_items))
                 before = self.cache.get(name)
                 entry = self.cache.put(name, build(channel, page_items), fmt, stale)
                 if page is None and (before is None or before.sha256 != entry.sha256):
@@ -302,11 +306,13 @@ class Publisher:
         target = count if page is None else page - 1
         return self.urls.feed(feed_name(slug, fmt, variant, target)) if target >= 1 else None
 
-    def _next(self, slug: str, fmt: str, variant: str, page: int | None, count: int) -> str | None:
+    def _next(self, slug: str, fmt: str, variant: str, page: int | None) -> str | None:
+        # The newest archive page names its successor before it exists (the feed route
+        # redirects that name to the subscription document until then), so no archive
+        # page is rewritten when a new one is added.
         if page is None:
             return None
-        name = feed_name(slug, fmt, variant, page + 1 if page < count else None)
-        return self.urls.feed(name)
+        return self.urls.feed(feed_name(slug, fmt, variant, page + 1))
 
     def build_show(self, session: Session, show: Show, now: datetime | None = None) -> set[str]:
         """Build every document of one show; returns the names written."""

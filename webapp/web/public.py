@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -251,13 +252,33 @@ def _moved_feed(name: str) -> BaseResponse | None:
     return None
 
 
+ARCHIVE_PAGE = re.compile(r"^(?P<head>.+)\.archive-(?P<page>[0-9]+)\.(?P<fmt>rss|atom|json)$")
+
+
+def _next_archive_page(name: str) -> BaseResponse | None:
+    """The archive page after the newest one, not written yet: its items are still in the
+    subscription document, so send the client there (302: it will exist one day)."""
+    match = ARCHIVE_PAGE.match(name)
+    if match is None:
+        return None
+    head, page, fmt = match["head"], int(match["page"]), match["fmt"]
+    cache = services.feed_cache()
+    previous = f"{head}.archive-{page - 1}.{fmt}" if page > 1 else None
+    current = f"{head}.{fmt}"
+    if (previous is None or cache.get(previous) is None) or cache.get(current) is None:
+        return None
+    response = redirect(f"{current_app.config['BASE_URL']}/feeds/{current}", 302)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def serve_feed(name: str) -> Response:
     """A prebuilt feed: strong ETag, Last-Modified, 304s, gzip; no database query on a hit."""
     mark_public()
     cache = services.feed_cache()
     entry = cache.get(name) if is_valid_name(name) else None
     if entry is None:
-        abort(_moved_feed(name) or 404)
+        abort(_moved_feed(name) or _next_archive_page(name) or 404)
     entry = _refresh_if_stale(name, entry)
     accel = bool(current_app.config["X_ACCEL_REDIRECT"])
     # Behind nginx the identity file is handed over and nginx compresses it: nginx does
