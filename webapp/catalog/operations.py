@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from webapp.catalog.models import (
     EPISODE_STATES,
+    Attachment,
     Episode,
     EpisodePerson,
     MediaFile,
@@ -309,3 +311,14 @@ def next_scheduled(session: Session, show: Show | None, now: datetime) -> dateti
     if show is not None:
         query = query.where(Episode.show_id == show.id)
     return session.scalar(query.order_by(Episode.publish_at).limit(1))
+
+
+def download_name(session: Session, key: str) -> str | None:
+    """The file name a listener's download gets: the episode's slug, not the stored hash."""
+    episode_id = session.scalar(
+        select(MediaFile.episode_id).where(MediaFile.storage_key == key).limit(1)
+    ) or session.scalar(select(Attachment.episode_id).where(Attachment.storage_key == key).limit(1))
+    if episode_id is None:
+        return None
+    slug = session.scalar(select(Episode.slug).where(Episode.id == episode_id))
+    return f"{slug}{PurePosixPath(key).suffix}" if slug else None

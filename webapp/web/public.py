@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import (
@@ -23,7 +24,12 @@ from media.errors import InvalidKey
 from media.formats import MIME_TYPES
 from webapp import services
 from webapp.catalog.models import Episode, Show, utcnow
-from webapp.catalog.operations import count_public, public_episodes, publish_due
+from webapp.catalog.operations import (
+    count_public,
+    download_name,
+    public_episodes,
+    publish_due,
+)
 from webapp.catalog.shows import show_for_slug
 from webapp.catalog.text import date_line
 from webapp.publishing.feedcache import CachedFeed, is_valid_name
@@ -335,20 +341,36 @@ def media(key: str) -> Response:
     if not path.is_file():
         abort(404)
     mimetype = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    # Saved downloads are named after the episode; "inline" keeps browsers playing it.
+    name = download_name(services.db(), key)
     if current_app.config["X_ACCEL_REDIRECT"]:
         # nginx serves the bytes, ranges and validators from its internal media location.
         response = Response(b"", content_type=mimetype)
         response.headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/media/{key}"
+        if name:
+            response.headers["Content-Disposition"] = f'inline; filename="{name}"'
         return response
+    if _ranges(request.headers.get("Range")) > 1:
+        # Werkzeug answers several ranges with 416; the whole file satisfies them all.
+        request.environ.pop("HTTP_RANGE", None)
     response = send_file(
         path,
         mimetype=mimetype,
+        download_name=name,
         conditional=True,
-        etag=True,
+        # The key is the content's SHA-256: the same bytes keep the same ETag on any host.
+        etag=PurePosixPath(key).stem,
         max_age=MEDIA_MAX_AGE,
     )
     response.headers["Accept-Ranges"] = "bytes"
     return response
+
+
+def _ranges(header: str | None) -> int:
+    """How many ranges a Range header asks for (0 without one)."""
+    if not header or "=" not in header:
+        return 0
+    return len([part for part in header.split("=", 1)[1].split(",") if part.strip()])
 
 
 @bp.get("/healthz")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from werkzeug.http import parse_options_header
 
 from webapp import services
 
@@ -87,3 +90,38 @@ def test_web_players_may_seek_media_from_other_sites(app, stored):
     assert part.status_code == 206 and part.data == data[:100]
     assert part.headers["Access-Control-Allow-Origin"] == "*"
     assert "Content-Range" in part.headers["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize("header", ["bytes=0-9,20-29", "bytes=0-9, 100-", "bytes=-5,0-0"])
+def test_several_ranges_get_the_whole_file_never_416(app, stored, header):
+    key, data = stored
+    response = app.test_client().get(f"/media/{key}", headers={"Range": header})
+    assert response.status_code == 200
+    assert response.data == data
+
+
+def test_etag_is_the_content_hash(app, stored):
+    key, data = stored
+    etag = app.test_client().get(f"/media/{key}").headers["ETag"]
+    assert etag == f'"{hashlib.sha256(data).hexdigest()}"'
+
+
+def test_download_is_named_after_the_episode(app, stored):
+    from factories import make_episode, make_show
+
+    key, data = stored
+    make_show(app)
+    make_episode(
+        app,
+        title="Deep learning & inverse problems",
+        media=[{"kind": "audio", "storage_key": key, "mime_type": "audio/mpeg", "size": len(data)}],
+    )
+    response = app.test_client().get(f"/media/{key}")
+    disposition = parse_options_header(response.headers["Content-Disposition"])
+    assert disposition == ("inline", {"filename": "deep-learning-inverse-problems.mp3"})
+    # A file no episode uses (yet) keeps its stored name.
+    other = services.storage(app).put_bytes(b"ID3" + bytes(100), ".mp3").key
+    headers = app.test_client().get(f"/media/{other}").headers
+    assert (
+        parse_options_header(headers["Content-Disposition"])[1]["filename"] == other.split("/")[-1]
+    )
