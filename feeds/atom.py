@@ -53,8 +53,11 @@ def build_atom(channel: Channel, items: Sequence[Item]) -> bytes:
         fg.subtitle(channel.description)
     if channel.copyright:
         fg.rights(channel.copyright)
+    # RFC 4287: the icon is square, the logo twice as wide as high.
     if channel.image:
-        fg.logo(channel.image)
+        fg.icon(channel.image)
+    if channel.logo:
+        fg.logo(channel.logo)
     authority = urlsplit(channel.link).hostname or "localhost"
     for item in items:
         _add_entry(fg, sanitize(item), authority)
@@ -83,7 +86,10 @@ def _add_entry(fg: Any, item: Item, authority: str) -> None:
         fe.author(name=name)
     if item.summary:
         fe.summary(item.summary)
+    # Readers show the content; an entry without text of its own shows its summary or title.
     if item.content_html:
         fe.content(item.content_html, type="html")
+    else:
+        fe.content(item.summary or item.title, type="text")
     for tag in item.tags:
         fe.category(term=tag)

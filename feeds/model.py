@@ -162,6 +162,8 @@ class Channel:
     owner_email: str = ""
     copyright: str | None = None
     image: str | None = None
+    # A 2:1 banner made from the artwork (Atom logo); the square artwork is the Atom icon.
+    logo: str | None = None
     categories: tuple[Category, ...] = ()
     explicit: bool = False
     show_type: ShowType = "episodic"

@@ -108,3 +108,20 @@ def _flatten(image: Image.Image) -> Image.Image:
     background = Image.new("RGB", rgba.size, (255, 255, 255))
     background.paste(rgba, mask=rgba.getchannel("A"))
     return background
+
+
+BANNER_HEIGHT = 400
+
+
+def make_banner(data: bytes, height: int = BANNER_HEIGHT) -> bytes:
+    """A JPEG twice as wide as high (an Atom logo) with the artwork centred on its own
+    average colour, so a square cover fills a wide slot without being cropped."""
+    image = _open(data)
+    art = _flatten(ImageOps.exif_transpose(image) or image)
+    art = ImageOps.contain(art, (height, height), Image.Resampling.LANCZOS)
+    colour = art.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    banner = Image.new("RGB", (2 * height, height), colour)
+    banner.paste(art, ((2 * height - art.width) // 2, (height - art.height) // 2))
+    out = io.BytesIO()
+    banner.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()

@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         api_shows,  # noqa: F401  (adds the show routes to api.bp)
         auth,
+        logos,
         public,
         staff,
         staff_shows,
@@ -71,4 +72,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(staff_sources_bp)
     app.register_blueprint(staff_shows.bp)
+    app.register_blueprint(logos.bp)
     return app

@@ -1,4 +1,5 @@
-"""feedgen extensions: iTunes and Podcasting 2.0 tags, and fixes for feedgen 1.0.0 links.
+"""feedgen extensions: iTunes, Podcasting 2.0, Dublin Core and Media RSS tags, and fixes for
+feedgen 1.0.0 links.
 
 feedgen creates extension objects itself, one per feed and one per entry, and stores
 each under its registration name; :func:`install` and :func:`load_entry` register ours
@@ -13,6 +14,7 @@ from feeds.ext.base import ChannelExtension, ItemExtension
 from feeds.ext.dc import DC_NS, DublinCoreEntryExtension, DublinCoreExtension
 from feeds.ext.itunes import ITUNES_NS, ItunesEntryExtension, ItunesExtension
 from feeds.ext.links import ATOM_NS, EnclosureLinksEntryExtension, FeedLinksExtension
+from feeds.ext.mediarss import MEDIA_NS, MediaRssEntryExtension, MediaRssExtension
 from feeds.ext.podcastindex import PODCAST_NS, PodcastIndexEntryExtension, PodcastIndexExtension
 from feeds.model import Channel, Item
 
@@ -22,11 +24,14 @@ __all__ = [
     "DublinCoreEntryExtension",
     "DublinCoreExtension",
     "ITUNES_NS",
+    "MEDIA_NS",
     "PODCAST_NS",
     "EnclosureLinksEntryExtension",
     "FeedLinksExtension",
     "ItunesEntryExtension",
     "ItunesExtension",
+    "MediaRssEntryExtension",
+    "MediaRssExtension",
     "PodcastIndexEntryExtension",
     "PodcastIndexExtension",
     "install",
@@ -40,6 +45,7 @@ _EXTENSIONS: dict[str, tuple[type[ChannelExtension], type[ItemExtension], bool, 
     "podcastindex": (PodcastIndexExtension, PodcastIndexEntryExtension, False, True),
     "extra_links": (FeedLinksExtension, EnclosureLinksEntryExtension, True, True),
     "dublin_core": (DublinCoreExtension, DublinCoreEntryExtension, False, True),
+    "media_rss": (MediaRssExtension, MediaRssEntryExtension, True, True),
 }
 
 

@@ -50,6 +50,7 @@ def _channel(**overrides: Any) -> Channel:
         owner_email="media@newton.example.org",
         copyright="© 2019 Isaac Newton Institute",
         image="https://talkcast.example.org/artwork/mdl-3000.jpg",
+        logo="https://talkcast.example.org/logo/mdl.jpg",
         categories=(Category("Science", "Mathematics"), Category("Education")),
         persons=(Person("Doe, J", role="host", href="https://www.newton.ac.uk/person/doe"),),
         archive=ArchiveLinks(

@@ -176,3 +176,35 @@ def test_the_upstream_page_is_a_related_link(feed: etree._Element, talks: list[I
     parsed = feedparser.parse(etree.tostring(feed))
     hrefs = [link.href for e in parsed.entries for link in e.links if link.rel == "related"]
     assert hrefs == ["https://sms.cam.ac.uk/media/2944190"]
+
+
+def test_icon_is_the_square_art_and_logo_the_banner(feed: etree._Element, channel: Channel) -> None:
+    assert feed.findtext("a:icon", namespaces=NS) == channel.image
+    assert feed.findtext("a:logo", namespaces=NS) == channel.logo
+
+
+def test_every_entry_has_text_content(
+    relaxng: etree.RelaxNG, channel: Channel, talks: list[Item]
+) -> None:
+    bare = dataclasses.replace(talks[0], content_html="", summary="")
+    doc = etree.fromstring(build_atom(channel, [bare, *talks[1:]]))
+    assert relaxng.validate(doc), relaxng.error_log
+    contents = [e.find("a:content", NS) for e in doc.findall("a:entry", NS)]
+    assert all(c is not None and c.text for c in contents)
+    assert (contents[0].get("type"), contents[0].text) == ("text", bare.title)
+    assert feedparser.parse(etree.tostring(doc)).entries[0].content[0].value == bare.title
+
+
+def test_media_rss_gives_atom_readers_size_and_duration(
+    atom_bytes: bytes, talks: list[Item]
+) -> None:
+    entries = feedparser.parse(atom_bytes).entries
+    for entry, talk in zip(entries, talks, strict=True):
+        media = {m["url"]: m for m in entry.media_content}
+        assert set(media) == {e.url for e in talk.enclosures}
+        for enclosure in talk.enclosures:
+            found = media[enclosure.url]
+            assert int(found["filesize"]) == enclosure.length
+            assert found["type"] == enclosure.mime_type
+            if enclosure.duration:
+                assert int(found["duration"]) == round(enclosure.duration)

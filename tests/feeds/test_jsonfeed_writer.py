@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,8 @@ def test_attachments_carry_size_and_duration(channel: Channel, talks: list[Item]
         (a["url"], a["mime_type"], a["size_in_bytes"], a["duration_in_seconds"], a.get("title"))
         for a in geometric["attachments"]
     ] == [
-        (e.url, e.mime_type, e.length, round(e.duration or 0), e.title) for e in talks[1].enclosures
+        (e.url, e.mime_type, e.length, round(e.duration or 0), talks[1].title)
+        for e in talks[1].enclosures
     ]
 
 
@@ -89,3 +91,22 @@ def test_external_url_is_the_upstream_page(channel: Channel, talks: list[Item]) 
     feed = _load(build_json_feed(channel, talks))
     assert [i.get("external_url") for i in feed["items"]] == [t.external_url for t in talks]
     assert any(t.external_url for t in talks)
+
+
+def test_podcasting_extension_carries_transcripts_chapters_and_people(
+    channel: Channel, talks: list[Item]
+) -> None:
+    feed = _load(build_json_feed(channel, talks))
+    assert feed["_podcast"]["guid"] == channel.podcast_guid
+    talk = talks[0]
+    podcast = feed["items"][0]["_podcast"]
+    assert podcast["about"] == "https://podcastindex.org/namespace/1.0"
+    assert [(t["url"], t["type"]) for t in podcast["transcripts"]] == [
+        (t.url, t.mime_type) for t in talk.transcripts
+    ]
+    assert talk.chapters is not None
+    assert podcast["chapters"] == {"url": talk.chapters.url, "type": talk.chapters.mime_type}
+    assert [p["name"] for p in podcast["persons"]] == [p.name for p in talk.persons]
+    # An item with none of these carries no empty extension object.
+    bare = replace(talk, persons=(), transcripts=(), chapters=None, season=None, episode=None)
+    assert "_podcast" not in _load(build_json_feed(channel, [bare]))["items"][0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from feeds.opml import OpmlOutline, build_opml
+from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 
 OUTLINES = [
     OpmlOutline(
@@ -16,7 +16,7 @@ OUTLINES = [
         "Maths on the Move & friends",
         "https://talkcast.example.org/feeds/plus/atom.xml",
         "https://plus.maths.org/content/Podcast",
-        type="atom",
+        version="atom",
     ),
 ]
 
@@ -30,8 +30,18 @@ def test_one_outline_per_feed() -> None:
     assert root.findtext("head/title") == "Talkcast feeds"
     outlines = root.findall("body/outline")
     assert [
-        (o.get("text"), o.get("xmlUrl"), o.get("htmlUrl"), o.get("type")) for o in outlines
-    ] == [(o.title, o.xml_url, o.html_url, o.type) for o in OUTLINES]
+        (o.get("text"), o.get("xmlUrl"), o.get("htmlUrl"), o.get("type"), o.get("version"))
+        for o in outlines
+    ] == [(o.title, o.xml_url, o.html_url, "rss", o.version) for o in OUTLINES]
+
+
+def test_a_shows_feeds_are_one_group() -> None:
+    group = OpmlGroup("Mathematics of Deep Learning", tuple(OUTLINES))
+    root = etree.fromstring(build_opml("Talkcast feeds", [group, OUTLINES[0]]))
+    (nested, flat) = root.findall("body/outline")
+    assert nested.get("text") == group.title and nested.get("xmlUrl") is None
+    assert [o.get("xmlUrl") for o in nested.findall("outline")] == [o.xml_url for o in OUTLINES]
+    assert flat.get("xmlUrl") == OUTLINES[0].xml_url
 
 
 def test_hostile_title_is_well_formed() -> None:

@@ -66,9 +66,11 @@ def test_podcastparser_recovers_episodes(channel: Channel, talks: list[Item]) ->
     for talk in talks:
         episode = episodes[talk.guid]
         primary = talk.enclosures[0]
-        assert [(e["url"], e["file_size"], e["mime_type"]) for e in episode["enclosures"]] == [
-            (primary.url, primary.length, primary.mime_type)
-        ]
+        found = [(e["url"], e["file_size"], e["mime_type"]) for e in episode["enclosures"]]
+        # The enclosure comes first; Media RSS repeats it with any alternates, which
+        # gPodder lists too (the same URL twice is one file).
+        assert found[0] == (primary.url, primary.length, primary.mime_type)
+        assert set(found) == {(e.url, e.length, e.mime_type) for e in talk.enclosures}
         assert primary.duration is not None
         assert episode["total_time"] == round(primary.duration)
         assert episode["published"] == int(talk.published.timestamp())
@@ -298,3 +300,23 @@ def test_item_without_media(channel: Channel, talks: list[Item]) -> None:
     assert item.findall("enclosure") == []
     assert item.xpath("itunes:duration", namespaces=NS) == []
     assert item.findtext("title") == text_only.title
+
+
+MRSS = {"media": "http://search.yahoo.com/mrss/"}
+
+
+def test_media_rss_groups_an_items_files(rss: etree._Element, talks: list[Item]) -> None:
+    items = rss.findall("channel/item")
+    for item, talk in zip(items, talks, strict=True):
+        if len(talk.enclosures) > 1:
+            contents = item.findall("media:group/media:content", MRSS)
+            assert [c.get("isDefault") for c in contents][0] == "true"
+        else:
+            contents = item.findall("media:content", MRSS)
+        assert [(c.get("url"), c.get("fileSize"), c.get("medium")) for c in contents] == [
+            (e.url, str(e.length), e.mime_type.split("/")[0]) for e in talk.enclosures
+        ]
+        video = [c for c in contents if c.get("medium") == "video"]
+        assert all(c.get("width") and c.get("height") for c in video)
+    thumbs = rss.xpath("channel/media:thumbnail/@url", namespaces=MRSS)
+    assert thumbs == [rss.findtext("channel/image/url")]

@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from media.artwork import prepare_artwork
+from media.artwork import make_banner, prepare_artwork
 from media.errors import UnsupportedMedia
 
 
@@ -112,3 +112,19 @@ def test_decompression_bomb_is_refused_before_decoding(side: int) -> None:
     # Only the header exists: decoding would fail, so the refusal comes from the declared size.
     with pytest.raises(UnsupportedMedia, match="too large"):
         prepare_artwork(_png_header_only(side, side))
+
+
+def test_banner_is_twice_as_wide_with_the_art_whole_in_the_middle() -> None:
+    art = Image.new("RGB", (1400, 1400), (200, 30, 30))
+    banner = decode(make_banner(encode(art, "PNG")))
+    assert banner.format == "JPEG"
+    assert banner.size == (800, 400)
+    # The square sits in the middle; the sides are the art's own colour, not black bars.
+    for x in (10, 400, 790):
+        red, green, blue = banner.getpixel((x, 200))
+        assert red > 180 and green < 60 and blue < 60
+
+
+def test_banner_refuses_what_is_not_an_image() -> None:
+    with pytest.raises(UnsupportedMedia):
+        make_banner(b"<svg/>")

@@ -61,7 +61,7 @@ def is_valid_name(name: str) -> bool:
     return bool(NAME_RE.match(name)) or name in EXTRA_NAMES
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -119,11 +119,11 @@ class FeedCache:
             return current
         blob = self.blobs / sha
         if not blob.exists():
-            _atomic_write(blob, data)
+            atomic_write(blob, data)
         gz = self.blobs / f"{sha}.gz"
         if not gz.exists():
             # mtime=0 keeps the gzip bytes identical for identical documents.
-            _atomic_write(gz, gzip.compress(data, compresslevel=6, mtime=0))
+            atomic_write(gz, gzip.compress(data, compresslevel=6, mtime=0))
         last_modified = current.last_modified if current and current.sha256 == sha else time.time()
         entry = CachedFeed(
             name=name,
@@ -134,7 +134,7 @@ class FeedCache:
             last_modified=float(int(last_modified)),
             stale_after=stale_after,
         )
-        _atomic_write(self._pointer(name), json.dumps(asdict(entry)).encode())
+        atomic_write(self._pointer(name), json.dumps(asdict(entry)).encode())
         self._publish(name, blob, gz)
         return entry
 

@@ -33,7 +33,7 @@ from feeds.model import (
     Person,
     Transcript,
 )
-from feeds.opml import OpmlOutline, build_opml
+from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 from feeds.rss import build_rss
 from webapp.catalog.models import Episode, Show, podcast_guid_for, utcnow
 from webapp.catalog.operations import next_scheduled, public_episodes
@@ -51,7 +51,11 @@ FORMAT_TYPES = {
     "atom": "application/atom+xml",
     "json": "application/feed+json",
 }
+FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+OPML_VERSIONS = {"rss": "RSS2", "atom": "atom", "json": "jsonfeed"}
 ALL_SLUG = "all"
+# The Atom logo of feeds whose show has no art: a banner of the site's default artwork.
+SITE_LOGO = "site.jpg"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -208,6 +212,7 @@ def _channel(
         owner_email=show.owner_email,
         copyright=show.copyright,
         image=urls.media(show.artwork_key) if show.artwork_key else default_art,
+        logo=f"{urls.base}/logo/{show.artwork_key or SITE_LOGO}",
         categories=(Category(show.category, show.subcategory),) if show.category else (),
         explicit=show.explicit,
         show_type=show.show_type,  # type: ignore[arg-type]
@@ -369,14 +374,30 @@ class Publisher:
             everything, ALL_SLUG, "", items, upcoming.timestamp() if upcoming else None
         )
         self._drop_unwritten(ALL_SLUG, written)
-        outlines = [
-            OpmlOutline(s.title, self.urls.feed(f"{s.slug}.rss"), self.urls.show(s.slug))
+        built = set(self.cache.names())
+        groups = [
+            self._opml_group(s.title, s.slug, self.urls.show(s.slug), built)
             for s in shows
             if not s.feed_redirect
         ]
-        outlines.append(OpmlOutline(everything.title, self.urls.feed("all.rss"), self.urls.base))
-        self.cache.put("feeds.opml", build_opml(self.site_title, outlines), "opml")
+        groups.append(self._opml_group(everything.title, ALL_SLUG, f"{self.urls.base}/", built))
+        self.cache.put("feeds.opml", build_opml(self.site_title, groups), "opml")
         return written
+
+    def _opml_group(self, title: str, slug: str, page: str, built: set[str]) -> OpmlGroup:
+        """Every subscription document of one show that is built, the main RSS feed first."""
+        outlines = tuple(
+            OpmlOutline(
+                f"{title} ({variant + ', ' if variant else ''}{FORMAT_LABELS[fmt]})",
+                self.urls.feed(feed_name(slug, fmt, variant)),
+                page,
+                version=OPML_VERSIONS[fmt],
+            )
+            for variant in ("", "audio", "video")
+            for fmt in FORMATS
+            if feed_name(slug, fmt, variant) in built
+        )
+        return OpmlGroup(title, outlines)
 
     def _drop_unwritten(self, slug: str, written: set[str]) -> None:
         for name in self.cache.names():

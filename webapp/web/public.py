@@ -32,7 +32,7 @@ from webapp.catalog.operations import (
 )
 from webapp.catalog.shows import show_for_slug
 from webapp.catalog.text import date_line
-from webapp.publishing.feedcache import CachedFeed, is_valid_name
+from webapp.publishing.feedcache import NAME_RE, CachedFeed, is_valid_name
 from webapp.publishing.publisher import feed_name
 from webapp.web.cookies import mark_public
 
@@ -320,6 +320,8 @@ def serve_feed(name: str) -> Response:
 @bp.get("/feeds/<name>")
 def feed(name: str) -> Response:
     """RSS, Atom or JSON Feed document of a show, a variant, an archive page or 'all'."""
+    if not NAME_RE.match(name):
+        abort(404)  # the OPML list has one address: /feeds.opml
     return serve_feed(name)
 
 

@@ -44,7 +44,8 @@ def test_podcastparser_gets_every_episode_with_its_file(demo_client):
     assert parsed["title"] == "The Mathematics of Deep Learning and Data Science"
     assert len(parsed["episodes"]) == 6
     for episode in parsed["episodes"]:
-        (enclosure,) = episode["enclosures"]
+        # gPodder lists the enclosure and its Media RSS twin (media:content): one file.
+        (enclosure,) = {e["url"]: e for e in episode["enclosures"]}.values()
         assert enclosure["url"].startswith("http://talkcast.test/media/")
         assert enclosure["mime_type"] == "audio/mpeg"
         assert enclosure["file_size"] > 0
@@ -111,9 +112,34 @@ def test_json_feed(demo_client):
 
 def test_opml_lists_every_show_feed(demo_client):
     names = _all_feed_names(demo_client)
-    assert f"{INI}.rss" in names and f"{PLUS}.rss" in names and "all.rss" in names
+    for slug in (INI, PLUS, "all"):
+        assert [n for n in names if n.split(".")[0] == slug] == [
+            f"{slug}.rss",
+            f"{slug}.atom",
+            f"{slug}.json",
+        ]
     for name in names:
         assert demo_client.get(f"/feeds/{name}").status_code == 200
+    opml = etree.fromstring(demo_client.get("/feeds.opml").data)
+    groups = opml.findall("body/outline")
+    assert [g.get("title") for g in groups][-1] == "Talkcast: all episodes"
+    for group in groups:
+        versions = [o.get("version") for o in group.findall("outline")]
+        assert versions == ["RSS2", "atom", "jsonfeed"]
+        assert {o.get("type") for o in group.findall("outline")} == {"rss"}
+    # One address for the list: the feed route serves feeds only.
+    assert demo_client.get("/feeds/feeds.opml").status_code == 404
+
+
+def test_opml_lists_audio_and_video_variants(app):
+    make_show(app)
+    make_episode(app, title="Talk with both", media=[video_file(1), audio_file(1)])
+    names = _all_feed_names(app.test_client())
+    assert [n for n in names if n.startswith("talks.")] == [
+        f"talks.{variant}{fmt}"
+        for variant in ("", "audio.", "video.")
+        for fmt in ("rss", "atom", "json")
+    ]
 
 
 def test_audio_and_video_variants(app):

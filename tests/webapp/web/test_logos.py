@@ -1,0 +1,54 @@
+"""Atom feeds name a 2:1 logo made from the show's square art, and it is served."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import feedparser
+from lxml import etree
+from PIL import Image
+
+from webapp import services
+
+
+def _image(response):
+    image = Image.open(io.BytesIO(response.data))
+    image.load()
+    return image
+
+
+def test_every_atom_feed_logo_is_a_two_to_one_jpeg(demo_client):
+    opml = etree.fromstring(demo_client.get("/feeds.opml").data)
+    atom = opml.xpath("//outline[@version='atom']/@xmlUrl")
+    assert len(atom) == 3  # the two demo shows and "all"
+    for url in atom:
+        name = url.rsplit("/", 1)[1]
+        feed = feedparser.parse(demo_client.get(f"/feeds/{name}").data).feed
+        assert feed.icon != feed.logo
+        response = demo_client.get(feed.logo.removeprefix("http://talkcast.test"))
+        assert response.status_code == 200, feed.logo
+        assert response.mimetype == "image/jpeg"
+        assert _image(response).size == (800, 400)
+
+
+def test_logo_is_made_once_and_cached(app):
+    art = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (10, 120, 200)).save(art, "PNG")
+    key = services.storage(app).put_bytes(art.getvalue(), ".png").key
+    client = app.test_client()
+    first = client.get(f"/logo/{key}")
+    assert first.status_code == 200
+    assert (
+        client.get(f"/logo/{key}", headers={"If-None-Match": first.headers["ETag"]}).status_code
+        == 304
+    )
+    assert client.get(f"/logo/{key}").data == first.data
+    assert len(list((Path(app.config["DATA_DIR"]) / "logos").iterdir())) == 1
+
+
+def test_logo_of_anything_but_stored_art_is_404(app):
+    client = app.test_client()
+    fake = services.storage(app).put_bytes(b"not an image at all", ".jpg").key
+    for key in ("../../secret_key", "aa/bb/nothing.jpg", fake):
+        assert client.get(f"/logo/{key}").status_code == 404
