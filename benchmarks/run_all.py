@@ -33,6 +33,8 @@ BENCHES = [
      ["load_test.py", "--seconds", "5", "--readers", "10"]),
     ("Audio rendition of a video talk: our job vs ffmpeg by hand", ["rendition.py"],
      ["rendition.py", "--minutes", "1"]),
+    ("Download counting: its cost on media serving, and counting speed", ["counting.py"],
+     ["counting.py", "--seconds", "2", "--rounds", "2", "--lines", "2000"]),
 ]  # fmt: skip
 
 

@@ -60,6 +60,23 @@ class Chapters:
 
 
 @dataclass(frozen=True)
+class Soundbite:
+    """A part of an item worth hearing first (podcast:soundbite); times in seconds."""
+
+    start: float
+    duration: float
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class SocialInteract:
+    """Where the conversation about an item happens (podcast:socialInteract)."""
+
+    uri: str
+    protocol: str = "activitypub"
+
+
+@dataclass(frozen=True)
 class Category:
     """An Apple Podcasts category with an optional subcategory."""
 
@@ -98,6 +115,10 @@ class Item:
     tags: tuple[str, ...] = ()
     # The item's page where it came from (an imported talk's media page, a YouTube video).
     external_url: str | None = None
+    soundbites: tuple[Soundbite, ...] = ()
+    # Where the talk was given (podcast:location), e.g. the institute.
+    location: str | None = None
+    social: SocialInteract | None = None
 
     @property
     def author_names(self) -> tuple[str, ...]:
@@ -138,6 +159,52 @@ class Funding:
 
     url: str
     text: str = ""
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """One size of the channel artwork (a podcast:images srcset candidate)."""
+
+    url: str
+    width: int
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    """How often new items are expected (podcast:updateFrequency); ``rrule`` is RFC 5545."""
+
+    text: str
+    rrule: str | None = None
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class Txt:
+    """Free text for machines, e.g. a directory's ownership token (podcast:txt)."""
+
+    value: str
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    """Another show this one recommends (podcast:remoteItem in podcast:podroll)."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveItem:
+    """A talk announced with a start time (podcast:liveItem): ``item`` holds its title, guid,
+    page and the live stream as its enclosure; ``status`` is pending, live or ended."""
+
+    item: Item
+    status: Literal["pending", "live", "ended"]
+    start: datetime
+    end: datetime | None = None
+    content_link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,3 +249,8 @@ class Channel:
     funding: Funding | None = None
     location: str | None = None
     license: str | None = None
+    images: tuple[ImageSize, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    txt: Txt | None = None
+    podroll: tuple[RemoteItem, ...] = ()
+    live_items: tuple[LiveItem, ...] = ()

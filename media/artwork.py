@@ -125,3 +125,14 @@ def make_banner(data: bytes, height: int = BANNER_HEIGHT) -> bytes:
     out = io.BytesIO()
     banner.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+def make_size(data: bytes, width: int) -> bytes:
+    """The square artwork scaled to ``width`` pixels a side (never up), as a JPEG."""
+    image = _open(data)
+    art = _flatten(ImageOps.exif_transpose(image) or image)
+    side = min(width, art.width, art.height)
+    art = ImageOps.fit(art, (side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    art.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()

@@ -54,11 +54,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.web import (
         api,
         api_shows,  # noqa: F401  (adds the show routes to api.bp)
+        art,
         auth,
-        logos,
         public,
         staff,
         staff_shows,
+        staff_stats,
     )
 
     services.init_app(app)
@@ -72,5 +73,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(staff_sources_bp)
     app.register_blueprint(staff_shows.bp)
-    app.register_blueprint(logos.bp)
+    app.register_blueprint(art.bp)
+    app.register_blueprint(staff_stats.bp)
     return app

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # the file from an internal location (see deploy/nginx.conf).
     "X_ACCEL_REDIRECT": False,
     "X_ACCEL_PREFIX": "/_accel",
+    # Download statistics: the app logs the media it sends to DATA_DIR/stats/media.log;
+    # behind nginx, list nginx's media log (log_format talkcast_media) here too.
+    "STATS": {"app_log": True, "access_logs": [], "geoip_db": ""},
 }
 
 PATH_KEYS = ("DATA_DIR", "MEDIA_ROOT")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from feeds.ext.base import ChannelExtension, ItemExtension, rss_channel, sub
-from feeds.model import Enclosure, Person
+from feeds.model import Channel, Enclosure, Item, LiveItem, Person
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
@@ -40,9 +40,83 @@ def _alternate_enclosure(parent: etree._Element, enclosure: Enclosure, default: 
     sub(alt, _tag("source"), uri=enclosure.url)
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _channel_extras(channel: etree._Element, c: Channel) -> None:
+    """Artwork sizes, update frequency, txt, podroll and live items."""
+    if c.images:
+        srcset = ", ".join(f"{i.url} {i.width}w" for i in c.images)
+        sub(channel, _tag("images"), srcset=srcset)
+    if c.update_frequency:
+        f = c.update_frequency
+        sub(
+            channel,
+            _tag("updateFrequency"),
+            f.text,
+            rrule=f.rrule,
+            complete="true" if f.complete else None,
+        )
+    if c.txt:
+        sub(channel, _tag("txt"), c.txt.value, purpose=c.txt.purpose)
+    if c.podroll:
+        podroll = sub(channel, _tag("podroll"))
+        for remote in c.podroll:
+            sub(
+                podroll,
+                _tag("remoteItem"),
+                feedGuid=remote.feed_guid,
+                feedUrl=remote.feed_url,
+                title=remote.title,
+            )
+    for live in c.live_items:
+        _live_item(channel, live)
+
+
+def _live_item(channel: etree._Element, live: LiveItem) -> None:
+    """A talk to come or on now: an item-shaped element whose enclosure is the stream."""
+    item = live.item
+    elem = sub(
+        channel,
+        _tag("liveItem"),
+        status=live.status,
+        start=live.start.isoformat(),
+        end=live.end.isoformat() if live.end else None,
+    )
+    sub(elem, "title", item.title)
+    sub(elem, "guid", item.guid, isPermaLink="false")
+    sub(elem, "link", item.link)
+    if item.summary:
+        sub(elem, "description", item.summary)
+    for enclosure in item.enclosures[:1]:
+        # A stream has no length; RSS wants the attribute, and 0 says "unknown".
+        sub(elem, "enclosure", url=enclosure.url, type=enclosure.mime_type, length=0)
+    for person in item.persons:
+        _person(elem, person)
+    if live.content_link:
+        sub(elem, _tag("contentLink"), "The talk's page", href=live.content_link)
+
+
+def _item_extras(entry: etree._Element, item: Item) -> None:
+    """Soundbites, the venue and the discussion thread."""
+    for bite in item.soundbites:
+        sub(
+            entry,
+            _tag("soundbite"),
+            bite.title or None,
+            startTime=_seconds(bite.start),
+            duration=_seconds(bite.duration),
+        )
+    if item.location:
+        sub(entry, _tag("location"), item.location)
+    if item.social:
+        sub(entry, _tag("socialInteract"), uri=item.social.uri, protocol=item.social.protocol)
+
+
 class PodcastIndexExtension(ChannelExtension):
     """Channel-level Podcasting 2.0 tags: guid, medium, locked, person, funding, location,
-    license."""
+    license, images, updateFrequency, txt, podroll and liveItem."""
 
     def extend_ns(self) -> dict[str, str]:
         """Namespace prefix for the feed root."""
@@ -68,6 +142,7 @@ class PodcastIndexExtension(ChannelExtension):
             sub(channel, _tag("location"), c.location)
         if c.license:
             sub(channel, _tag("license"), c.license)
+        _channel_extras(channel, c)
         return rss
 
 
@@ -75,7 +150,8 @@ class PodcastIndexEntryExtension(ItemExtension):
     """Item-level Podcasting 2.0 tags."""
 
     def extend_rss(self, entry: etree._Element) -> etree._Element:
-        """Write persons, transcripts, chapters, numbering and alternate enclosures."""
+        """Write persons, transcripts, chapters, numbering, alternate enclosures, soundbites,
+        location and socialInteract."""
         item = self.item
         for person in item.persons:
             _person(entry, person)
@@ -99,4 +175,5 @@ class PodcastIndexEntryExtension(ItemExtension):
         if len(item.enclosures) > 1:
             for index, enclosure in enumerate(item.enclosures):
                 _alternate_enclosure(entry, enclosure, default=index == 0)
+        _item_extras(entry, item)
         return entry

@@ -92,6 +92,17 @@ class Show(Base):
     new_feed_url: Mapped[str | None] = mapped_column(String(1000))
     feed_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # podcast:updateFrequency: what listeners can expect, and the same as an RFC 5545 rule.
+    update_frequency: Mapped[str] = mapped_column(String(100), default="")
+    update_rrule: Mapped[str] = mapped_column(String(200), default="")
+    # podcast:txt, e.g. a directory's ownership token with purpose "verify".
+    txt_value: Mapped[str] = mapped_column(String(4000), default="")
+    txt_purpose: Mapped[str] = mapped_column(String(128), default="")
+    # podcast:podroll: shows this one recommends, one feed URL or podcast:guid per line.
+    podroll: Mapped[str] = mapped_column(Text, default="")
+    # Where talks are streamed while they happen: announced talks become podcast:liveItem.
+    live_stream_url: Mapped[str | None] = mapped_column(String(1000))
+    live_stream_type: Mapped[str] = mapped_column(String(100), default="")
     # Made by ``sources add`` without a title: the upstream document's title, description
     # and link are taken at each import, until staff change the show's settings.
     adopt_upstream: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -184,6 +195,10 @@ class Episode(Base):
     source_id: Mapped[int | None] = mapped_column(Integer, index=True)
     external_id: Mapped[str | None] = mapped_column(String(500))
     upstream_removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # podcast:soundbite, one per line: "start duration title" (seconds or m:ss).
+    soundbites: Mapped[str] = mapped_column(Text, default="")
+    # The post where listeners discuss the episode (podcast:socialInteract).
+    social_uri: Mapped[str | None] = mapped_column(String(1000))
 
     show: Mapped[Show] = relationship(back_populates="episodes")
     credits: Mapped[list[EpisodePerson]] = relationship(
@@ -222,7 +237,7 @@ class MediaFile(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(10))
-    storage_key: Mapped[str | None] = mapped_column(String(300))
+    storage_key: Mapped[str | None] = mapped_column(String(300), index=True)
     url: Mapped[str | None] = mapped_column(String(1000))
     mime_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from webapp.catalog.errors import CatalogError as CatalogError  # re-exported
 from webapp.catalog.models import (
     EPISODE_STATES,
     Attachment,
@@ -23,6 +24,7 @@ from webapp.catalog.models import (
     podcast_guid_for,
     utcnow,
 )
+from webapp.catalog.podcasting import check_social_uri, check_soundbites
 from webapp.catalog.text import clean_text, html_to_text, sanitize_html, slugify
 from webapp.db.engine import mark_show_changed
 
@@ -34,17 +36,14 @@ SHOW_FIELDS = {
     "institution", "category", "subcategory", "explicit", "show_type", "medium", "locked",
     "complete", "artwork_key", "kind", "created_on", "created_at", "subtitle", "license",
     "funding_url", "funding_text", "location", "hosts", "block", "new_feed_url", "feed_redirect",
-    "archived",
+    "archived", "update_frequency", "update_rrule", "txt_value", "txt_purpose", "podroll",
+    "live_stream_url", "live_stream_type",
 }  # fmt: skip
 EPISODE_FIELDS = {
     "title", "summary", "recorded_start", "recorded_end", "institution", "venue", "source_url",
     "views", "season", "number", "episode_type", "explicit", "artwork_key", "created_on",
-    "upstream_removed", "tags",
+    "upstream_removed", "tags", "soundbites", "social_uri",
 }  # fmt: skip
-
-
-class CatalogError(ValueError):
-    """A request the catalogue cannot carry out; the message is meant for people."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +146,10 @@ def update_episode(session: Session, episode: Episode, **changes: Any) -> Episod
         elif key == "tags":
             items = value if isinstance(value, list | tuple) else str(value).split(",")
             episode.tags = ", ".join(clean_text(t) for t in items if clean_text(t))
+        elif key == "soundbites":
+            episode.soundbites = check_soundbites(str(value or ""))
+        elif key == "social_uri":
+            episode.social_uri = check_social_uri(value)
         elif key == "episode_type":
             if value not in EPISODE_TYPES:
                 raise CatalogError(f"episode type must be one of {', '.join(EPISODE_TYPES)}")
@@ -322,3 +325,30 @@ def download_name(session: Session, key: str) -> str | None:
         return None
     slug = session.scalar(select(Episode.slug).where(Episode.id == episode_id))
     return f"{slug}{PurePosixPath(key).suffix}" if slug else None
+
+
+# A talk announced without an end time is taken to be on for this long.
+TALK_LENGTH = timedelta(hours=1)
+
+
+def announced_talks(session: Session, show: Show, now: datetime) -> list[Episode]:
+    """Talks of the show with a start time, no recording yet, and not over: what podcast
+    apps can list as live items (pending, then live) until the recording is published."""
+    query = (
+        select(Episode)
+        .where(
+            Episode.show_id == show.id,
+            Episode.state.in_(("published", "scheduled")),
+            Episode.recorded_start.is_not(None),
+            ~Episode.media.any(),
+        )
+        .options(selectinload(Episode.credits), selectinload(Episode.show))
+        .order_by(Episode.recorded_start, Episode.id)
+    )
+    return [e for e in session.scalars(query) if now < talk_end(e)]
+
+
+def talk_end(episode: Episode) -> datetime:
+    """When a talk ends: its end time, or an hour after it starts."""
+    assert episode.recorded_start is not None
+    return episode.recorded_end or episode.recorded_start + TALK_LENGTH

@@ -24,6 +24,7 @@ from webapp.catalog.operations import (
     touch_show,
     update_show,
 )
+from webapp.catalog.podcasting import check_podroll, check_rrule
 from webapp.catalog.text import clean_text, slugify
 
 _DATA = Path(__file__).resolve().parent / "data" / "apple_categories.json"
@@ -36,17 +37,27 @@ MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog
 TEXT_LIMITS = {
     "title": 500, "subtitle": 255, "summary": 4000, "author": 300, "owner_name": 300,
     "copyright": 500, "license": 300, "funding_text": 128, "location": 300, "institution": 300,
-    "language": 20,
+    "language": 20, "update_frequency": 100, "txt_value": 4000, "txt_purpose": 128,
 }  # fmt: skip
-URL_FIELDS = ("link", "funding_url", "new_feed_url")
+URL_FIELDS = ("link", "funding_url", "new_feed_url", "live_stream_url")
+# Streams podcast apps play live: the MIME types a live item's enclosure may have.
+STREAM_TYPES = ("audio/mpeg", "audio/aac", "application/x-mpegURL", "video/mp4", "video/webm")
 FLAGS = ("explicit", "block", "complete", "locked", "feed_redirect", "archived")
-CHOICES = {"show_type": SHOW_TYPES, "kind": KINDS, "medium": MEDIUMS}
+CHOICES = {
+    "show_type": SHOW_TYPES,
+    "kind": KINDS,
+    "medium": MEDIUMS,
+    "live_stream_type": ("", *STREAM_TYPES),
+}
+# Lines checked and rewritten in one spelling by their own readers.
+CHECKED_TEXT = {"update_rrule": check_rrule, "podroll": check_podroll}
 # What staff may set; slug changes go through ``rename_show``, artwork through PendingFiles.
 SETTINGS = (
     set(TEXT_LIMITS)
     | set(URL_FIELDS)
     | set(FLAGS)
     | set(CHOICES)
+    | set(CHECKED_TEXT)
     | {"description_html", "owner_email", "category", "subcategory", "hosts"}
 )
 
@@ -79,6 +90,8 @@ def check_settings(changes: Mapping[str, Any], show: Show | None = None) -> dict
             if email and not _EMAIL.match(email):
                 raise CatalogError(f"'{email}' is not an e-mail address")
             out[key] = email
+        elif key in CHECKED_TEXT:
+            out[key] = CHECKED_TEXT[key](str(value or ""))
         elif key == "hosts":
             out[key] = "\n".join(f"{n} ({r})" for n, r in parse_hosts(str(value or "")))
         else:
@@ -92,6 +105,10 @@ def check_settings(changes: Mapping[str, Any], show: Show | None = None) -> dict
     new_url = out.get("new_feed_url", show.new_feed_url if show else None)
     if redirect and not new_url:
         raise CatalogError("Give the new feed URL before redirecting the old feed to it.")
+    stream = out.get("live_stream_url", show.live_stream_url if show else None)
+    stream_type = out.get("live_stream_type", show.live_stream_type if show else "")
+    if stream and not stream_type:
+        raise CatalogError("Say what the live stream is (its type), e.g. audio/mpeg.")
     return out
 
 

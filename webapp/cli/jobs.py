@@ -68,6 +68,9 @@ _job_command(
 _job_command(
     "process-media", tasks.process_media_tasks, "Make the audio renditions of new videos now."
 )
+_job_command(
+    "count-downloads", tasks.count_downloads, "Count the downloads in the media access logs now."
+)
 
 
 @jobs_group.command("history")

@@ -35,6 +35,7 @@ SETTINGS: dict[str, Any] = {
     "job_history_days": 30,
     "download_max_mb": 4096,  # the largest upstream recording copied here
     "media_hosts": [],  # hosts besides a source's own that its media may be fetched from
+    "stats_every_seconds": 60,  # how often the media access logs are counted
 }
 
 

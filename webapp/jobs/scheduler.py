@@ -45,6 +45,7 @@ JOBS: dict[str, tuple[JobFunction, str, int]] = {
     "rebuild_stale_feeds": (tasks.rebuild_stale_feeds, "rebuild_every_seconds", 300),
     "cleanup": (tasks.cleanup, "cleanup_every_seconds", 3600),
     "process_media_tasks": (tasks.process_media_tasks, "media_every_seconds", 20),
+    "count_downloads": (tasks.count_downloads, "stats_every_seconds", 60),
 }
 DEFAULTS: dict[str, Any] = {"lease_seconds": 60, "jitter_seconds": 5, "misfire_grace_seconds": 30}
 

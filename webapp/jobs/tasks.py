@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -28,6 +29,10 @@ from webapp.ingest.downloads import DownloadSettings, adopt_artwork, run_downloa
 from webapp.ingest.sources import due_source_ids
 from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, recorded, setting
+from webapp.stats.counting import forget_old
+from webapp.stats.geo import country_lookup
+from webapp.stats.job import count_log
+from webapp.stats.logs import app_log_path
 from webapp.uploads.renditions import due_tasks, run_task
 from webapp.uploads.repair import repair_storage
 
@@ -35,7 +40,7 @@ log = logging.getLogger(__name__)
 
 JOBS = (
     "check_source", "check_due_sources", "publish_scheduled", "rebuild_stale_feeds", "cleanup",
-    "process_media_tasks",
+    "process_media_tasks", "count_downloads",
 )  # fmt: skip
 
 
@@ -338,4 +343,32 @@ def process_media_tasks(
                 f"of {len(states)} media tasks, {retried} failed and are retried later, "
                 f"{failed} failed for good"
             )
+    return report
+
+
+def stats_logs(app: Flask) -> list[Path]:
+    """The media access logs to count: the app's own, then those of ``[stats] access_logs``."""
+    stats = app.config.get("STATS") or {}
+    return [
+        app_log_path(app.config["DATA_DIR"]),
+        *(Path(p) for p in stats.get("access_logs") or []),
+    ]
+
+
+def count_downloads(app: Flask, *, host: str | None = None) -> RunReport:
+    """Count the downloads in the media access logs since the last run (IAB rules)."""
+    with recorded(app, "count_downloads", None, host) as report:
+        geoip = str((app.config.get("STATS") or {}).get("geoip_db") or "")
+        country = country_lookup(geoip) if geoip else None
+        factory = services.session_factory(app)
+        bots = ignored = 0
+        for path in stats_logs(app):
+            with unit_of_work(factory) as session:
+                tally = count_log(session, path, country)
+            report.added += tally.downloads
+            report.updated += tally.hits
+            bots, ignored = bots + tally.bots, ignored + tally.ignored
+        with unit_of_work(factory) as session:
+            forget_old(session, utcnow().date())
+        report.error = f"{report.updated} requests: {report.added} downloads, {bots} from bots"
     return report

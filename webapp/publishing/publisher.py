@@ -29,14 +29,27 @@ from feeds.model import (
     Chapters,
     Enclosure,
     Funding,
+    ImageSize,
     Item,
+    LiveItem,
     Person,
+    RemoteItem,
+    SocialInteract,
+    Soundbite,
     Transcript,
+    Txt,
+    UpdateFrequency,
 )
 from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 from feeds.rss import build_rss
 from webapp.catalog.models import Episode, Show, podcast_guid_for, utcnow
-from webapp.catalog.operations import next_scheduled, public_episodes
+from webapp.catalog.operations import (
+    announced_talks,
+    next_scheduled,
+    public_episodes,
+    talk_end,
+)
+from webapp.catalog.podcasting import parse_podroll, parse_soundbites, social_protocol
 from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
@@ -54,8 +67,10 @@ FORMAT_TYPES = {
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 OPML_VERSIONS = {"rss": "RSS2", "atom": "atom", "json": "jsonfeed"}
 ALL_SLUG = "all"
-# The Atom logo of feeds whose show has no art: a banner of the site's default artwork.
-SITE_LOGO = "site.jpg"
+# podcast:images sizes (pixels wide) made from the square artwork; "site.jpg" names the
+# site's default art, for shows without their own.
+ART_WIDTHS = (1400, 600, 300)
+SITE_ART = "site.jpg"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -142,6 +157,16 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
         transcripts=_transcripts(episode, urls),
         chapters=_chapters(episode, urls),
         external_url=episode.source_url,
+        soundbites=tuple(
+            Soundbite(b.start, b.duration, b.title)
+            for b in parse_soundbites(episode.soundbites or "")
+        ),
+        location=episode.venue or None,
+        social=(
+            SocialInteract(episode.social_uri, social_protocol(episode.social_uri))
+            if episode.social_uri
+            else None
+        ),
     )
 
 
@@ -195,6 +220,7 @@ def _channel(
     alts: tuple[AlternateLink, ...],
     hub: str | None,
     default_art: str,
+    live: tuple[LiveItem, ...] = (),
 ) -> Channel:
     medium = "video" if variant == "video" and show.medium == "podcast" else show.medium
     return Channel(
@@ -212,7 +238,7 @@ def _channel(
         owner_email=show.owner_email,
         copyright=show.copyright,
         image=urls.media(show.artwork_key) if show.artwork_key else default_art,
-        logo=f"{urls.base}/logo/{show.artwork_key or SITE_LOGO}",
+        logo=f"{urls.base}/logo/{show.artwork_key or SITE_ART}",
         categories=(Category(show.category, show.subcategory),) if show.category else (),
         explicit=show.explicit,
         show_type=show.show_type,  # type: ignore[arg-type]
@@ -230,6 +256,57 @@ def _channel(
         location=show.location or None,
         license=show.license or None,
         persons=tuple(Person(name=name, role=role) for name, role in parse_hosts(show.hosts or "")),
+        images=tuple(
+            ImageSize(f"{urls.base}/art/{width}/{show.artwork_key or SITE_ART}", width)
+            for width in ART_WIDTHS
+        ),
+        update_frequency=_update_frequency(show),
+        txt=Txt(show.txt_value, show.txt_purpose or None) if show.txt_value else None,
+        podroll=tuple(
+            RemoteItem(r.feed_guid, r.feed_url) for r in parse_podroll(show.podroll or "")
+        ),
+        live_items=live,
+    )
+
+
+def _update_frequency(show: Show) -> UpdateFrequency | None:
+    if not (show.update_frequency or show.update_rrule):
+        return None
+    return UpdateFrequency(
+        show.update_frequency or show.update_rrule,
+        show.update_rrule or None,
+        complete=bool(show.complete),
+    )
+
+
+def live_item(episode: Episode, urls: Urls, now: datetime) -> LiveItem:
+    """An announced talk as a live item: pending before it starts, live while it is on.
+
+    Its guid is the episode's, so the item that replaces it once the recording is
+    published is the same episode to an app.
+    """
+    show = episode.show
+    assert episode.recorded_start is not None and show.live_stream_url
+    stream = Enclosure(show.live_stream_url, show.live_stream_type or "audio/mpeg", 0)
+    item = Item(
+        guid=episode.guid,
+        title=episode.title,
+        # Its page here opens when it is published: until then, the talk's own page.
+        link=episode.source_url or urls.show(show.slug),
+        published=episode.recorded_start,
+        updated=episode.updated_at,
+        summary=html_to_text(episode.summary),
+        enclosures=(stream,),
+        persons=tuple(
+            Person(name=c.person.name, role=c.role, group=c.group) for c in episode.credits
+        ),
+    )
+    return LiveItem(
+        item,
+        "pending" if now < episode.recorded_start else "live",
+        episode.recorded_start,
+        talk_end(episode),
+        content_link=episode.source_url or None,
     )
 
 
@@ -276,7 +353,13 @@ class Publisher:
         self.changed: set[str] = set()
 
     def _write_set(
-        self, show: Show, slug: str, variant: str, items: list[Item], stale: float | None
+        self,
+        show: Show,
+        slug: str,
+        variant: str,
+        items: list[Item],
+        stale: float | None,
+        live: tuple[LiveItem, ...] = (),
     ) -> set[str]:
         written: set[str] = set()
         for fmt, build in FORMATS.items():
@@ -296,7 +379,16 @@ class Publisher:
                     is_archive=page is not None,
                 )
                 channel = _channel(
-                    show, self.urls, name, variant, archive, alts, self.hub, self.default_art
+                    show,
+                    self.urls,
+                    name,
+                    variant,
+                    archive,
+                    alts,
+                    self.hub,
+                    self.default_art,
+                    # Live items belong to the subscription document; archives never change.
+                    live if page is None else (),
                 )
                 if page is not None:
                     channel = replace(channel, updated=page_updated(page_items))
@@ -327,11 +419,14 @@ class Publisher:
             return set()
         now = now or utcnow()
         episodes = public_episodes(session, show, now)
-        upcoming = next_scheduled(session, show, now)
-        stale = upcoming.timestamp() if upcoming else None
-        written = self._write_set(
-            show, show.slug, "", [item_for(e, self.urls, None, self.tz) for e in episodes], stale
-        )
+        talks = announced_talks(session, show, now) if show.live_stream_url else []
+        live = tuple(live_item(e, self.urls, now) for e in talks)
+        # Rebuild when a scheduled episode falls due, or a live item starts or ends.
+        changes = [t for t in [next_scheduled(session, show, now)] if t is not None]
+        changes += [x.start if x.status == "pending" else x.end for x in live if x.end]
+        stale = min(changes).timestamp() if changes else None
+        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
+        written = self._write_set(show, show.slug, "", items, stale, live)
         kinds = {m.kind for e in episodes for m in e.media}
         if {"audio", "video"} <= kinds:
             for kind in ("audio", "video"):

@@ -14,7 +14,7 @@ from webapp.web.forms import parse_credits, parse_time
 
 FIELDS = {
     "title", "description", "persons", "recorded", "season", "number", "explicit",
-    "episode_type", "tags",
+    "episode_type", "tags", "venue", "soundbites", "social_uri",
 }  # fmt: skip
 CREATE_ONLY = {"state", "at", "upload_ids"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -47,6 +47,9 @@ def episode_json(episode: Episode) -> dict[str, Any]:
         "explicit": episode.explicit,
         "episode_type": episode.episode_type,
         "tags": episode.tag_list,
+        "venue": episode.venue,
+        "soundbites": episode.soundbites,
+        "social_uri": episode.social_uri,
         "page": f"{base}/shows/{episode.show.slug}/{episode.slug}",
         "artwork": url(episode.artwork_key),
         "media": [
@@ -110,6 +113,8 @@ def parse_fields(data: Mapping[str, Any], allowed: set[str]) -> tuple[dict[str, 
                 changes[key] = _bool(value)
             elif key == "tags":
                 changes[key] = value if isinstance(value, list) else str(value)
+            elif key in ("venue", "social_uri"):
+                changes[key] = str(value) if value else None
             else:
                 changes[key] = str(value)
     except ValueError as exc:

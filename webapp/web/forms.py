@@ -107,6 +107,21 @@ class EpisodeFields(FlaskForm):  # type: ignore[misc]
     episode_type = SelectField(
         "Episode type", choices=[SelectChoice(t, t.title()) for t in EPISODE_TYPES]
     )
+    venue = StringField(
+        "Where it was given",
+        validators=[Optional(), Length(max=300)],
+        description="e.g. Seminar Room 1, Isaac Newton Institute (podcast:location).",
+    )
+    soundbites = TextAreaField(
+        "Soundbites",
+        description="Parts worth hearing first, one per line: start, length, title, "
+        "e.g. '12:30 0:45 Why stability matters'.",
+    )
+    social_uri = StringField(
+        "Discussion thread",
+        validators=[Optional(), Length(max=1000)],
+        description="The post (e.g. on Mastodon) where listeners can comment.",
+    )
     artwork = FileField("Artwork (JPEG or PNG, made square at 1400-3000 px)")
     transcript = FileField("Transcript (WebVTT or SRT)")
     chapters = FileField("Chapters (Podcasting 2.0 JSON)")
@@ -127,6 +142,9 @@ class EpisodeFields(FlaskForm):  # type: ignore[misc]
             "number": self.number.data,
             "explicit": bool(self.explicit.data),
             "episode_type": self.episode_type.data,
+            "venue": self.venue.data or None,
+            "soundbites": self.soundbites.data or "",
+            "social_uri": self.social_uri.data or None,
         }
         if (self.title.data or "").strip():
             changes["title"] = self.title.data

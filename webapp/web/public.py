@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from pathlib import PurePosixPath
@@ -34,9 +35,12 @@ from webapp.catalog.shows import show_for_slug
 from webapp.catalog.text import date_line
 from webapp.publishing.feedcache import NAME_RE, CachedFeed, is_valid_name
 from webapp.publishing.publisher import feed_name
+from webapp.stats import reports
+from webapp.stats.logs import app_log_path, append_line, log_line
 from webapp.web.cookies import mark_public
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 FEED_MAX_AGE = 300
 PAGE_SIZE = 50
@@ -167,6 +171,7 @@ def show_page(slug: str) -> str:
         "show.html",
         show=show,
         episodes=episodes,
+        plays=reports.plays(session, [e.id for e in episodes]),
         total=total,
         page=page,
         pages=pages,
@@ -187,6 +192,7 @@ def episode_page(slug: str, episode_slug: str) -> str:
     return render_template(
         "episode.html",
         episode=episode,
+        plays=reports.plays(session, [episode.id]).get(episode.id, 0),
         show=episode.show,
         links=subscribe_links(slug),
         jsonld=episode_jsonld(episode),
@@ -365,7 +371,34 @@ def media(key: str) -> Response:
         max_age=MEDIA_MAX_AGE,
     )
     response.headers["Accept-Ranges"] = "bytes"
+    counting = (current_app.config.get("STATS") or {}).get("app_log", True)
+    if counting and request.method == "GET" and response.status_code in (200, 206):
+        _log_hit(key, response)
     return response
+
+
+def _log_hit(key: str, response: Response) -> None:
+    """Log the answer for the download counts (behind nginx, nginx logs it instead).
+
+    Written as the answer starts: a file response goes straight to the server (which may
+    use sendfile), so the bytes logged are those answered, not those the client took.
+    """
+    line = log_line(
+        utcnow(),
+        request.remote_addr or "",
+        request.user_agent.string,
+        request.method,
+        response.status_code,
+        f"/media/{key}",
+        response.headers.get("Content-Range", ""),
+        response.content_length or 0,
+    )
+    path = app_log_path(current_app.config["DATA_DIR"])
+    try:
+        append_line(path, line)
+    except OSError:
+        # Counting must never cost a listener the file.
+        log.warning("could not log a media request to %s", path, exc_info=True)
 
 
 def _ranges(header: str | None) -> int:

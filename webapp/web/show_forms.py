@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from webapp.catalog.models import Show
-from webapp.catalog.shows import CATEGORIES, KINDS, SHOW_TYPES
+from webapp.catalog.shows import CATEGORIES, KINDS, SHOW_TYPES, STREAM_TYPES
 
 # A category and its subcategory travel in one select value: "Science::Mathematics".
 _SEP = "::"
@@ -76,6 +76,38 @@ class ShowForm(FlaskForm):  # type: ignore[misc]
     location = StringField(
         "Location", validators=[Length(max=300)], description="e.g. the institute's name."
     )
+    update_frequency = StringField(
+        "How often new episodes come",
+        validators=[Length(max=100)],
+        description="Words for listeners, e.g. 'Weekly during term'.",
+    )
+    update_rrule = StringField(
+        "The same as a repeat rule",
+        validators=[Length(max=200)],
+        description="For apps, e.g. FREQ=WEEKLY or FREQ=MONTHLY;BYDAY=1TU (RFC 5545).",
+    )
+    podroll = TextAreaField(
+        "Recommended shows (podroll)",
+        description="One per line: a feed URL, or a show's podcast:guid.",
+    )
+    txt_value = StringField(
+        "Verification text (podcast:txt)",
+        validators=[Length(max=4000)],
+        description="A token a directory asked you to publish to prove you own the feed.",
+    )
+    txt_purpose = StringField(
+        "Its purpose", validators=[Length(max=128)], description="e.g. verify, applepodcastsverify"
+    )
+    live_stream_url = StringField(
+        "Live stream",
+        description="Where talks are streamed as they happen. Announced talks are then listed "
+        "in podcast apps as live items until their recording is published.",
+    )
+    live_stream_type = SelectField(
+        "Live stream type",
+        choices=[SelectChoice("", "none")] + [SelectChoice(t, t) for t in STREAM_TYPES],
+        default="",
+    )
     block = BooleanField("Hide from podcast directories (itunes:block)")
     complete = BooleanField("Complete: no more episodes will be added")
     new_feed_url = StringField(
@@ -112,6 +144,13 @@ class ShowForm(FlaskForm):  # type: ignore[misc]
             "location": self.location.data,
             "block": bool(self.block.data),
             "complete": bool(self.complete.data),
+            "update_frequency": self.update_frequency.data,
+            "update_rrule": self.update_rrule.data,
+            "podroll": self.podroll.data,
+            "txt_value": self.txt_value.data,
+            "txt_purpose": self.txt_purpose.data,
+            "live_stream_url": self.live_stream_url.data,
+            "live_stream_type": self.live_stream_type.data,
             "new_feed_url": self.new_feed_url.data,
             "feed_redirect": bool(self.feed_redirect.data),
         }
@@ -142,6 +181,13 @@ def initial(show: Show) -> dict[str, Any]:
         "location": show.location,
         "block": show.block,
         "complete": show.complete,
+        "update_frequency": show.update_frequency,
+        "update_rrule": show.update_rrule,
+        "podroll": show.podroll,
+        "txt_value": show.txt_value,
+        "txt_purpose": show.txt_purpose,
+        "live_stream_url": show.live_stream_url or "",
+        "live_stream_type": show.live_stream_type,
         "new_feed_url": show.new_feed_url or "",
         "feed_redirect": show.feed_redirect,
     }

@@ -184,6 +184,9 @@ def _initial(episode: Episode) -> dict[str, Any]:
         "number": episode.number,
         "explicit": episode.explicit,
         "episode_type": episode.episode_type,
+        "venue": episode.venue or "",
+        "soundbites": episode.soundbites,
+        "social_uri": episode.social_uri or "",
     }
 
 

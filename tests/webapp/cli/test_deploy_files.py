@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import configparser
-import getpass
 import hashlib
+import json
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
+from nginxkit import media_server
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 
@@ -52,42 +51,16 @@ def test_systemd_units_run_real_commands(unit):
         assert result.returncode == 0, result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_nginx_media_location_answers_by_content_hash(tmp_path):
-    """The media location of the site file, run by a real nginx (made reachable without
-    X-Accel-Redirect): ETag is the hash, If-None-Match gets 304, several ranges 206."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.skip("nginx not installed (apt-get install nginx) to run deploy/nginx.conf")
+    """The media location of the site file, run by a real nginx: ETag is the hash,
+    If-None-Match gets 304, several ranges 206, and each response is logged for counting."""
     data = bytes(range(256)) * 40
     sha = hashlib.sha256(data).hexdigest()
     (tmp_path / "media" / "ab" / "cd").mkdir(parents=True)
     (tmp_path / "media" / "ab" / "cd" / f"{sha}.mp3").write_bytes(data)
-    site = (DEPLOY / "nginx.conf").read_text()
-    start = site.index('    location ~ "^/_accel/media/')
-    block = site[start : site.index("\n    }\n", start) + 6]
-    block = block.replace("internal;", "").replace("/srv/talkcast/media/", f"{tmp_path}/media/")
-    port = _free_port()
-    (tmp_path / "nginx.conf").write_text(
-        # Workers run as this user, so they can read the test's private directory.
-        f"user {getpass.getuser()};\npid {tmp_path}/nginx.pid;\n"
-        f"error_log {tmp_path}/error.log;\ndaemon off;\n"
-        f"events {{}}\nhttp {{ access_log off; server {{ listen 127.0.0.1:{port};\n{block} }} }}\n"
-    )
-    server = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf")])
-    try:
-        url = f"http://127.0.0.1:{port}/_accel/media/ab/cd/{sha}.mp3"
-        for _ in range(50):
-            try:
-                full = requests.get(url, timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with media_server(tmp_path / "media", tmp_path) as server:
+        url = server.url(f"ab/cd/{sha}.mp3")
+        full = requests.get(url, timeout=5)
         assert full.status_code == 200 and full.content == data
         assert full.headers["ETag"] == f'"{sha}"'
         assert (
@@ -97,6 +70,11 @@ def test_nginx_media_location_answers_by_content_hash(tmp_path):
         parts = requests.get(url, headers={"Range": "bytes=0-9,20-29"}, timeout=5)
         assert parts.status_code == 206
         assert parts.headers["Content-Type"].startswith("multipart/byteranges")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        one = requests.get(url, headers={"Range": "bytes=100-199"}, timeout=5)
+        assert one.status_code == 206
+    lines = [json.loads(line) for line in server.log.read_text().splitlines()]
+    assert [(x["status"], x["method"]) for x in lines] == [
+        (200, "GET"), (304, "GET"), (200, "GET"), (206, "GET"), (206, "GET"),
+    ]  # fmt: skip
+    assert lines[0]["bytes"] == len(data) and lines[0]["uri"].endswith(f"{sha}.mp3")
+    assert (lines[-1]["range"], lines[-1]["bytes"]) == (f"bytes 100-199/{len(data)}", 100)

@@ -82,8 +82,11 @@ def _links(client, name: str) -> set[str]:
             found |= {item["url"]} | {a["url"] for a in item.get("attachments", [])}
         return found - {""}
     root = etree.fromstring(body)
-    found = set(root.xpath("//link/text() | //enclosure/@url | //url/text()"))
-    found |= set(root.xpath("//@href"))
+    found = set(root.xpath("//link/text() | //url/text() | //@url | //@href | //@uri"))
+    # Atom's icon and logo; podcast:images lists its sizes in a srcset.
+    found |= set(root.xpath("//*[local-name()='icon' or local-name()='logo']/text()"))
+    for srcset in root.xpath("//@srcset"):
+        found |= {candidate.split()[0] for candidate in srcset.split(",")}
     return found
 
 

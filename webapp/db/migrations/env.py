@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from webapp.catalog.models import Base
 from webapp.db.engine import make_engine
+from webapp.stats import models as _stats_models  # noqa: F401  (its tables are in Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""Atom feeds name a 2:1 logo made from the show's square art, and it is served."""
+"""Art made from a show's square cover: the Atom logo (2:1) and the podcast:images sizes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 from PIL import Image
+from podcast_clients import partytime
 
 from webapp import services
 
@@ -44,7 +45,7 @@ def test_logo_is_made_once_and_cached(app):
         == 304
     )
     assert client.get(f"/logo/{key}").data == first.data
-    assert len(list((Path(app.config["DATA_DIR"]) / "logos").iterdir())) == 1
+    assert len(list((Path(app.config["DATA_DIR"]) / "art").iterdir())) == 1
 
 
 def test_logo_of_anything_but_stored_art_is_404(app):
@@ -52,3 +53,17 @@ def test_logo_of_anything_but_stored_art_is_404(app):
     fake = services.storage(app).put_bytes(b"not an image at all", ".jpg").key
     for key in ("../../secret_key", "aa/bb/nothing.jpg", fake):
         assert client.get(f"/logo/{key}").status_code == 404
+
+
+def test_every_size_in_podcast_images_is_served_at_that_width(demo_client):
+    parsed, _ = partytime(demo_client.get("/feeds/all.rss").data)
+    sizes = [i["parsed"] for i in parsed["podcastImages"]]
+    assert [s["width"] for s in sizes] == [1400, 600, 300]
+    for size in sizes:
+        response = demo_client.get(size["url"].removeprefix("http://talkcast.test"))
+        assert response.status_code == 200
+        assert _image(response).size == (size["width"], size["width"])
+
+
+def test_only_listed_sizes(app):
+    assert app.test_client().get("/art/123/site.jpg").status_code == 404
