@@ -5,8 +5,11 @@ Everything runs on 127.0.0.1 and stops by itself; every loop is bounded in time.
 
 from __future__ import annotations
 
+import cProfile
+import io
 import os
 import platform
+import pstats
 import re
 import shutil
 import signal
@@ -16,15 +19,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def machine() -> str:
@@ -184,3 +188,20 @@ def _thread_load(url: str, seconds: float, connections: int, headers: dict[str, 
     for t in threads:
         t.join()
     return Load(counts[0], counts[1], time.monotonic() - start, "python threads")
+
+
+def profiled(
+    function: Callable[[], T], sort: str = "cumulative", rows: int = 8
+) -> tuple[T, float, str]:
+    """Run ``function`` under cProfile: its result, wall seconds, and the top rows by ``sort``."""
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    try:
+        result = function()
+    finally:
+        profile.disable()
+    elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(rows)
+    return result, elapsed, out.getvalue()

@@ -10,9 +10,6 @@ range). Counting: the access-log lines per second the counting job turns into do
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import statistics
 import sys
 import time
@@ -21,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import gunicorn, instance, load, machine  # noqa: E402
+from benchmarks.common import gunicorn, instance, load, machine, profiled  # noqa: E402
 
 SIZE = 8 * 1024 * 1024
 
@@ -72,15 +69,8 @@ def count_job(config: dict[str, object], key: str, lines: int) -> tuple[float, s
         for n in range(lines)
     )
     append_line(path, chunk)
-    profile = cProfile.Profile()
-    started = time.perf_counter()
-    profile.enable()
-    report = tasks.count_downloads(app)
-    profile.disable()
-    elapsed = time.perf_counter() - started
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(6)
-    summary = "\n".join(line for line in out.getvalue().splitlines() if line.strip())
+    report, elapsed, listing = profiled(lambda: tasks.count_downloads(app), "tottime", 6)
+    summary = "\n".join(line for line in listing.splitlines() if line.strip())
     app.extensions["talkcast.engine"].dispose()
     if report.outcome != "ok":
         raise RuntimeError(report.error)

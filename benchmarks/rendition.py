@@ -12,9 +12,6 @@ of talk.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import subprocess
 import sys
 import tempfile
@@ -23,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import instance, machine  # noqa: E402
+from benchmarks.common import instance, machine, profiled  # noqa: E402
 
 
 def make_video(path: Path, minutes: float) -> None:
@@ -68,16 +65,9 @@ def ours(video: Path) -> tuple[float, str]:
             pending.add_media(session, episode, upload)
 
         pending.apply(services.session_factory(app), operation)
-        profile = cProfile.Profile()
-        started = time.perf_counter()
-        profile.enable()
-        report = tasks.process_media_tasks(app)
-        profile.disable()
-        elapsed = time.perf_counter() - started
+        report, elapsed, summary = profiled(lambda: tasks.process_media_tasks(app))
         assert report.added == 1, report
-        summary = io.StringIO()
-        pstats.Stats(profile, stream=summary).sort_stats("cumulative").print_stats(8)
-        return elapsed, summary.getvalue()
+        return elapsed, summary
 
 
 def main() -> None:

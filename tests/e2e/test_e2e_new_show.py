@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from PIL import Image
+from staffkit import sign_in_browser
 
 from webapp import services
 from webapp.jobs.scheduler import start_in_process
@@ -71,11 +72,7 @@ def test_new_show_then_video_then_audio_rendition(
     Image.new("RGB", (1600, 1600), "darkgreen").save(cover, "PNG")
 
     page = browser.new_page()
-    page.goto(f"{live_server}/staff/login")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    sign_in_browser(page, live_server, EMAIL, PASSWORD)
 
     page.click("nav >> text=Shows")
     page.click("text=New show")

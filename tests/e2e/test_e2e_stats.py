@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image
+from staffkit import sign_in_browser
 
 from webapp import services
 from webapp.jobs import tasks
@@ -38,11 +39,7 @@ def test_downloads_dashboard_renders_its_charts(app, live_server, browser, tmp_p
         create_user(session, EMAIL, PASSWORD)
 
     page = browser.new_page(viewport={"width": 1000, "height": 900})
-    page.goto(f"{live_server}/staff/login")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    sign_in_browser(page, live_server, EMAIL, PASSWORD)
     page.click("nav >> text=Downloads")
     page.wait_for_url(f"{live_server}/staff/stats/")
     assert page.inner_text("#total").startswith("12 downloads")

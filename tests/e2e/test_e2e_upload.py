@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.request
 
 from lxml import etree
+from staffkit import sign_in_browser
 
 from webapp import services
 from webapp.catalog.operations import create_show
@@ -36,11 +37,7 @@ def test_upload_with_progress_lands_in_the_feed(app, live_server, browser, long_
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_UPLINK)
 
-    page.goto(f"{live_server}/staff/login")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/staff/")
+    sign_in_browser(page, live_server, EMAIL, PASSWORD)
     page.click("text=New episode")
     page.wait_for_url(f"{live_server}/staff/episodes/new")
 

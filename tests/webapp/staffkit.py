@@ -130,3 +130,12 @@ def signed_in_staff(app: Any) -> Any:
     client = app.test_client()
     assert sign_in(client).status_code == 302
     return client
+
+
+def sign_in_browser(page: Any, base: str, email: str, password: str) -> None:
+    """Sign in through the login page in a Playwright page; waits for the dashboard."""
+    page.goto(f"{base}/staff/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/staff/")
