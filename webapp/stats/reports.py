@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,11 +14,22 @@ from webapp.catalog.models import Episode, Show
 from webapp.stats.models import DownloadCount
 
 
-def _since(query: Any, since: date | None, show_id: int | None) -> Any:
-    if since is not None:
-        query = query.where(DownloadCount.day >= since)
-    if show_id is not None:
-        query = query.where(Episode.show_id == show_id)
+@dataclass(frozen=True)
+class Scope:
+    """Which downloads a report covers: since a day, of one show or one episode."""
+
+    since: date | None = None
+    show_id: int | None = None
+    episode_id: int | None = None
+
+
+def _scoped(query: Any, scope: Scope) -> Any:
+    if scope.since is not None:
+        query = query.where(DownloadCount.day >= scope.since)
+    if scope.show_id is not None:
+        query = query.where(Episode.show_id == scope.show_id)
+    if scope.episode_id is not None:
+        query = query.where(DownloadCount.episode_id == scope.episode_id)
     return query
 
 
@@ -33,7 +45,7 @@ def plays(session: Session, episode_ids: Sequence[int]) -> dict[int, int]:
     return {episode_id: int(total) for episode_id, total in rows}
 
 
-def by_show(session: Session, since: date | None) -> list[tuple[Show, int]]:
+def by_show(session: Session, scope: Scope) -> list[tuple[Show, int]]:
     """Downloads per show, most first; shows without any are left out."""
     query = (
         select(Show, func.sum(DownloadCount.downloads).label("n"))
@@ -42,12 +54,10 @@ def by_show(session: Session, since: date | None) -> list[tuple[Show, int]]:
         .group_by(Show.id)
         .order_by(func.sum(DownloadCount.downloads).desc(), Show.title)
     )
-    return [(show, int(n)) for show, n in session.execute(_since(query, since, None))]
+    return [(show, int(n)) for show, n in session.execute(_scoped(query, scope))]
 
 
-def by_episode(
-    session: Session, since: date | None, show_id: int | None
-) -> list[tuple[Episode, int]]:
+def by_episode(session: Session, scope: Scope) -> list[tuple[Episode, int]]:
     """Downloads per episode, most first."""
     query = (
         select(Episode, func.sum(DownloadCount.downloads))
@@ -55,48 +65,40 @@ def by_episode(
         .group_by(Episode.id)
         .order_by(func.sum(DownloadCount.downloads).desc(), Episode.title)
     )
-    return [(e, int(n)) for e, n in session.execute(_since(query, since, show_id))]
+    return [(e, int(n)) for e, n in session.execute(_scoped(query, scope))]
 
 
-def _grouped(
-    session: Session, column: Any, since: date | None, show_id: int | None
-) -> list[tuple[str, int]]:
+def _grouped(session: Session, column: Any, scope: Scope) -> list[tuple[str, int]]:
     query = (
         select(column, func.sum(DownloadCount.downloads))
         .join(Episode, Episode.id == DownloadCount.episode_id)
         .group_by(column)
         .order_by(func.sum(DownloadCount.downloads).desc(), column)
     )
-    return [(str(k), int(n)) for k, n in session.execute(_since(query, since, show_id))]
+    return [(str(k), int(n)) for k, n in session.execute(_scoped(query, scope))]
 
 
-def by_app(session: Session, since: date | None, show_id: int | None) -> list[tuple[str, int]]:
+def by_app(session: Session, scope: Scope) -> list[tuple[str, int]]:
     """Downloads per app or player, most first."""
-    return _grouped(session, DownloadCount.app, since, show_id)
+    return _grouped(session, DownloadCount.app, scope)
 
 
-def by_country(session: Session, since: date | None, show_id: int | None) -> list[tuple[str, int]]:
+def by_country(session: Session, scope: Scope) -> list[tuple[str, int]]:
     """Downloads per country code, most first ('' when no GeoIP database knew it)."""
-    return _grouped(session, DownloadCount.country, since, show_id)
+    return _grouped(session, DownloadCount.country, scope)
 
 
-def daily(
-    session: Session, since: date, until: date, show_id: int | None
-) -> list[tuple[date, int]]:
-    """Downloads on each day from ``since`` to ``until``, days without any as 0."""
-    counts = dict((day, n) for day, n in _grouped_days(session, since, show_id) if day <= until)
-    days = (until - since).days + 1
-    return [(since + timedelta(d), counts.get(since + timedelta(d), 0)) for d in range(days)]
-
-
-def _grouped_days(session: Session, since: date, show_id: int | None) -> Iterator[tuple[date, int]]:
+def daily(session: Session, scope: Scope, until: date) -> list[tuple[date, int]]:
+    """Downloads on each day from ``scope.since`` to ``until``, days without any as 0."""
+    assert scope.since is not None
     query = (
         select(DownloadCount.day, func.sum(DownloadCount.downloads))
         .join(Episode, Episode.id == DownloadCount.episode_id)
         .group_by(DownloadCount.day)
     )
-    for day, n in session.execute(_since(query, since, show_id)):
-        yield day, int(n)
+    counts = {day: int(n) for day, n in session.execute(_scoped(query, scope))}
+    days = [scope.since + timedelta(d) for d in range((until - scope.since).days + 1)]
+    return [(day, counts.get(day, 0)) for day in days]
 
 
 def csv_rows(session: Session, since: date | None) -> Iterator[list[str]]:
@@ -108,7 +110,7 @@ def csv_rows(session: Session, since: date | None) -> Iterator[list[str]]:
         .join(Show, Show.id == Episode.show_id)
         .order_by(DownloadCount.day, Show.slug, Episode.title, DownloadCount.app)
     )
-    for count, episode, show in session.execute(_since(query, since, None)):
+    for count, episode, show in session.execute(_scoped(query, Scope(since))):
         yield [
             count.day.isoformat(),
             show.slug,

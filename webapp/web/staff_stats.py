@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from webapp import services
-from webapp.catalog.models import utcnow
+from webapp.catalog.models import Episode, utcnow
 from webapp.catalog.operations import get_show
 from webapp.stats import reports
 from webapp.web.auth import staff_required
@@ -43,32 +43,38 @@ def index() -> Any:
     """Downloads of the last N days, for every show or one (``?show=slug``)."""
     session = services.db()
     days = _period()
-    show = None
+    show = episode = None
     if request.args.get("show"):
         show = get_show(session, request.args["show"])
         if show is None:
             abort(404)
-    show_id = show.id if show else None
+    if request.args.get("episode"):
+        episode = session.get(Episode, request.args.get("episode", type=int) or 0)
+        if episode is None:
+            abort(404)
+        show = episode.show
     until = utcnow().date()
     since = until - timedelta(days=days - 1)
-    series = reports.daily(session, since, until, show_id)
-    apps = reports.by_app(session, since, show_id)
-    countries = reports.by_country(session, since, show_id)
+    scope = reports.Scope(since, show.id if show else None, episode.id if episode else None)
+    series = reports.daily(session, scope, until)
+    apps = reports.by_app(session, scope)
+    what = episode.title if episode else show.title if show else "all shows"
     return render_template(
         "staff/stats.html",
         days=days,
         periods=PERIODS,
         show=show,
+        episode=episode,
         total=sum(n for _, n in series),
         chart=column_chart(
             [(d.isoformat(), n) for d, n in series],
-            f"Downloads a day, {since.isoformat()} to {until.isoformat()}",
+            f"Downloads a day of {what}, {since.isoformat()} to {until.isoformat()}",
         ),
         apps=apps,
         apps_chart=bar_list(apps[:12], "Downloads by app") if apps else None,
-        countries=[(c or "unknown", n) for c, n in countries],
-        shows=reports.by_show(session, since) if show is None else [],
-        episodes=reports.by_episode(session, since, show_id)[:50],
+        countries=[(c or "unknown", n) for c, n in reports.by_country(session, scope)],
+        shows=reports.by_show(session, scope) if show is None else [],
+        episodes=[] if episode else reports.by_episode(session, scope)[:50],
     )
 
 

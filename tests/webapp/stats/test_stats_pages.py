@@ -48,7 +48,12 @@ def test_dashboard_shows_totals_charts_and_breakdowns(app, counted):
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     one = client.get("/staff/stats/?days=7&show=talks").get_data(as_text=True)
     assert "Seminar talks" in one
+    # One episode over time: its own chart, its own total.
+    own = client.get(f"/staff/stats/?days=30&episode={counted['second']}").get_data(as_text=True)
+    assert "<strong>1</strong> download in the last 30 days" in own
+    assert "Downloads a day of Sphere packings" in own
     assert client.get("/staff/stats/?days=3").status_code == 400
+    assert client.get("/staff/stats/?episode=999999").status_code == 404
     assert client.get("/staff/stats/?show=nope").status_code == 404
 
 
