@@ -121,3 +121,27 @@ def _decode(data: bytes, what: str) -> str:
     if "\x00" in text:
         raise UnsupportedMedia(f"The {what} is not text (it contains NUL bytes).")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_CUE_TAG = re.compile(r"<[^>\n]*>")
+_ANY_TIMING = re.compile(rf"^\s*(?:{_VTT_TIME}|{_SRT_TIME})\s*-->")
+
+
+def transcript_text(data: bytes) -> str:
+    """The words of a WebVTT or SRT transcript, for search: cue text only, without the
+    header, cue numbers, timings, notes or voice tags. Undecodable input gives ''."""
+    try:
+        text = _decode(data, "transcript")
+    except UnsupportedMedia:
+        return ""
+    words: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.strip().split("\n")]
+        head = lines[0] if lines else ""
+        if not head or head.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
+            continue
+        timing = next((n for n, line in enumerate(lines) if _ANY_TIMING.match(line)), None)
+        if timing is None:
+            continue
+        words += [_CUE_TAG.sub("", line) for line in lines[timing + 1 :] if line]
+    return " ".join(w for w in words if w)

@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         art,
         auth,
         public,
+        search,
         staff,
         staff_shows,
         staff_stats,
@@ -74,5 +75,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_sources_bp)
     app.register_blueprint(staff_shows.bp)
     app.register_blueprint(art.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(staff_stats.bp)
     return app

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from media.errors import InvalidKey
 from media.storage import LocalStorage
+from media.text_assets import transcript_text
+from webapp.catalog.search import refresh as refresh_search
 from webapp.db.engine import unit_of_work
 from webapp.publishing.feedcache import FeedCache
 from webapp.publishing.publisher import Publisher
@@ -47,6 +50,8 @@ def rebuild_feeds(app: Flask, show_ids: set[int] | None = None) -> set[str]:
     """Rebuild the feeds of the given shows (all when None) in a session of their own."""
     with unit_of_work(session_factory(app)) as session:
         written = publisher(app).rebuild(session, show_ids)
+        # Search reads the same catalogue changes: its documents follow the feeds.
+        refresh_search(session, show_ids, transcript_reader(app))
     changed = publisher(app).take_changed()
     hub = app.config.get("WEBSUB_HUB")
     if hub and changed:
@@ -54,6 +59,19 @@ def rebuild_feeds(app: Flask, show_ids: set[int] | None = None) -> set[str]:
 
         ping_hub(hub, changed, app.config["USER_AGENT"])
     return written
+
+
+def transcript_reader(app: Flask) -> Callable[[str], str]:
+    """Reads a stored transcript's words by key ('' for a missing or unreadable file)."""
+    store = storage(app)
+
+    def read(key: str) -> str:
+        try:
+            return transcript_text(store.path(key).read_bytes())
+        except (OSError, InvalidKey):
+            return ""
+
+    return read
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from media.errors import UnsupportedMedia
-from media.text_assets import check_chapters, check_transcript
+from media.text_assets import check_chapters, check_transcript, transcript_text
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:04.500\nWelcome to the Isaac Newton Institute.\n"
 SRT = (
@@ -124,3 +124,15 @@ def _chapter(**fields: object) -> bytes:
 def test_chapters_rejected(data: bytes) -> None:
     with pytest.raises(UnsupportedMedia):
         check_chapters(data)
+
+
+def test_transcript_text_keeps_only_the_words():
+    vtt = (
+        b"WEBVTT\n\nNOTE a remark for editors\n\n1\n00:00:00.000 --> 00:00:02.000 align:start\n"
+        b"<v Ada>Welcome to the <b>stability</b> talk.\n\n00:00:02.000 --> 00:00:04.000\n"
+        b"Two lines\nof text.\n"
+    )
+    assert transcript_text(vtt) == "Welcome to the stability talk. Two lines of text."
+    srt = b"1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nworld\n"
+    assert transcript_text(srt) == "Hello world"
+    assert transcript_text(b"\xff\xfe\x00garbage") == ""

@@ -428,3 +428,20 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class SearchDocument(Base):
+    """An episode's text as search reads it (``catalog/search.py``). The database indexes
+    it: an FTS5 table kept by triggers on SQLite, a generated tsvector on PostgreSQL."""
+
+    __tablename__ = "search_documents"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Of the rows the text comes from: a changed one means the document is read again.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    speakers: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    transcript: Mapped[str] = mapped_column(Text, default="")

@@ -25,9 +25,24 @@ def run_migrations() -> None:
     engine.dispose()
 
 
+def _include(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+    """Leave out what the search migration made by hand: the FTS5 table and its shadow
+    tables (SQLite), the generated tsvector column and its index (PostgreSQL)."""
+    if kind == "table" and name and name.startswith("search_fts"):
+        return False
+    return not (
+        reflected and compare_to is None and name in ("document", "ix_search_documents_document")
+    )
+
+
 def _run(connection: Connection) -> None:
     # render_as_batch lets ALTER TABLE work on SQLite by copying the table.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=_include,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
