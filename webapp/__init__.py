@@ -58,7 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         public,
         search,
+        sitemap,
         staff,
+        staff_people,
         staff_shows,
         staff_stats,
     )
@@ -76,5 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_shows.bp)
     app.register_blueprint(art.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(sitemap.bp)
     app.register_blueprint(staff_stats.bp)
+    app.register_blueprint(staff_people.bp)
     return app

@@ -137,8 +137,20 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
+    # The person's page and feeds: /people/<slug>, /feeds/people/<slug>.rss.
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
     href: Mapped[str | None] = mapped_column(String(1000))
     img: Mapped[str | None] = mapped_column(String(1000))
+
+
+class PersonAlias(Base):
+    """A name a person was credited under before staff merged the record into theirs."""
+
+    __tablename__ = "person_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
 
 
 class EpisodePerson(Base):

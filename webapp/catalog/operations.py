@@ -24,6 +24,7 @@ from webapp.catalog.models import (
     podcast_guid_for,
     utcnow,
 )
+from webapp.catalog.people import find_person, unique_person_slug
 from webapp.catalog.podcasting import check_social_uri, check_soundbites
 from webapp.catalog.text import clean_text, html_to_text, sanitize_html, slugify
 from webapp.db.engine import mark_show_changed
@@ -169,9 +170,9 @@ def update_episode(session: Session, episode: Episode, **changes: Any) -> Episod
 def person_named(session: Session, name: str) -> Person:
     """The person with this published name, created if new."""
     name = clean_text(name)
-    person = session.scalar(select(Person).where(Person.name == name))
+    person = find_person(session, name)
     if person is None:
-        person = Person(name=name)
+        person = Person(name=name, slug=unique_person_slug(session, name))
         session.add(person)
         session.flush()
     return person
@@ -299,6 +300,23 @@ def public_episodes(
         query = query.where(Episode.show_id == show.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def public_talks_of(session: Session, person_id: int, now: datetime) -> list[Episode]:
+    """A person's public episodes across every show, newest first."""
+    query = (
+        _public(select(Episode), now)
+        .join(EpisodePerson, EpisodePerson.episode_id == Episode.id)
+        .where(EpisodePerson.person_id == person_id)
+        .options(
+            selectinload(Episode.media),
+            selectinload(Episode.credits),
+            selectinload(Episode.attachments),
+            selectinload(Episode.show),
+        )
+        .order_by(Episode.publish_at.desc(), Episode.id.desc())
+    )
     return list(session.scalars(query))
 
 

@@ -42,11 +42,13 @@ from feeds.model import (
 )
 from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 from feeds.rss import build_rss
-from webapp.catalog.models import Episode, Show, podcast_guid_for, utcnow
+from webapp.catalog.models import Episode, EpisodePerson, Show, podcast_guid_for, utcnow
+from webapp.catalog.models import Person as PersonRow
 from webapp.catalog.operations import (
     announced_talks,
     next_scheduled,
     public_episodes,
+    public_talks_of,
     talk_end,
 )
 from webapp.catalog.podcasting import parse_podroll, parse_soundbites, social_protocol
@@ -67,6 +69,9 @@ FORMAT_TYPES = {
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 OPML_VERSIONS = {"rss": "RSS2", "atom": "atom", "json": "jsonfeed"}
 ALL_SLUG = "all"
+# A person's feeds are kept as "people--<slug>.rss" (no show slug has a double hyphen) and
+# served at /feeds/people/<slug>.rss.
+PEOPLE_PREFIX = "people--"
 # podcast:images sizes (pixels wide) made from the square artwork; "site.jpg" names the
 # site's default art, for shows without their own.
 ART_WIDTHS = (1400, 600, 300)
@@ -81,7 +86,17 @@ class Urls:
     base: str
 
     def feed(self, name: str) -> str:
+        if name.startswith(PEOPLE_PREFIX):
+            return f"{self.base}/feeds/people/{name.removeprefix(PEOPLE_PREFIX)}"
         return f"{self.base}/feeds/{name}"
+
+    def page(self, slug: str) -> str:
+        """The page a feed belongs to: a show's, a person's, or the home page for "all"."""
+        if slug == ALL_SLUG:
+            return f"{self.base}/"
+        if slug.startswith(PEOPLE_PREFIX):
+            return f"{self.base}/people/{slug.removeprefix(PEOPLE_PREFIX)}"
+        return self.show(slug)
 
     def media(self, key: str) -> str:
         return f"{self.base}/media/{key}"
@@ -225,8 +240,8 @@ def _channel(
     medium = "video" if variant == "video" and show.medium == "podcast" else show.medium
     return Channel(
         title=show.title + VARIANT_TITLES.get(variant, ""),
-        # The all-episodes feed has no show page: the site's home lists everything.
-        link=urls.show(show.slug) if show.slug != ALL_SLUG else f"{urls.base}/",
+        # "all" has no show page (the home page lists everything); a person has theirs.
+        link=urls.page(show.slug),
         feed_url=urls.feed(name),
         feed_id=f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}",
         description=html_to_text(show.summary) or show.title,
@@ -440,27 +455,12 @@ class Publisher:
         """Build the all-items feed and the OPML list of every feed."""
         now = now or utcnow()
         shows = list(session.scalars(select(Show).order_by(Show.title)))
-        latest = session.scalar(select(func.max(Show.content_updated_at))) or EPOCH
-        everything = Show(
-            slug=ALL_SLUG,
-            title=f"{self.site_title}: all episodes",
-            summary="Every published episode and talk, newest first.",
-            podcast_guid=podcast_guid_for(self.urls.feed("all.rss")),
-            content_updated_at=latest,
-            language="en",
-            category="Science",
-            subcategory="Mathematics",
-            explicit=False,
-            show_type="episodic",
-            medium="podcast",
-            locked=False,
-            complete=False,
-            author=self.site_title,
-            owner_name=self.site_title,
-            owner_email=self.owner_email
-            or next(
-                (s.owner_email for s in sorted(shows, key=lambda s: s.id) if s.owner_email), ""
-            ),
+        everything = self._gathering(
+            session,
+            ALL_SLUG,
+            f"{self.site_title}: all episodes",
+            "Every published episode and talk, newest first.",
+            session.scalar(select(func.max(Show.content_updated_at))) or EPOCH,
         )
         episodes = public_episodes(session, None, now)
         upcoming = next_scheduled(session, None, now)
@@ -475,8 +475,70 @@ class Publisher:
             for s in shows
             if not s.feed_redirect
         ]
+        groups += [
+            self._opml_group(f"Talks by {p.name}", slug, self.urls.page(slug), built)
+            for p in session.scalars(select(PersonRow).order_by(PersonRow.name))
+            if feed_name(slug := PEOPLE_PREFIX + p.slug, "rss") in built
+        ]
         groups.append(self._opml_group(everything.title, ALL_SLUG, f"{self.urls.base}/", built))
         self.cache.put("feeds.opml", build_opml(self.site_title, groups), "opml")
+        return written
+
+    def _gathering(
+        self, session: Session, slug: str, title: str, summary: str, updated: datetime
+    ) -> Show:
+        """A feed of episodes gathered from several shows ("all", a person's talks), as
+        the show it is written from; it is never stored."""
+        return Show(
+            slug=slug,
+            title=title,
+            summary=summary,
+            podcast_guid=podcast_guid_for(self.urls.feed(feed_name(slug, "rss"))),
+            content_updated_at=updated,
+            language="en",
+            category="Science",
+            subcategory="Mathematics",
+            explicit=False,
+            show_type="episodic",
+            medium="podcast",
+            locked=False,
+            complete=False,
+            author=self.site_title,
+            owner_name=self.site_title,
+            owner_email=self.owner_email
+            or session.scalar(
+                select(Show.owner_email).where(Show.owner_email != "").order_by(Show.id).limit(1)
+            )
+            or "",
+        )
+
+    def build_people(
+        self, session: Session, person_ids: set[int] | None, now: datetime | None = None
+    ) -> set[str]:
+        """Each person's feeds: their public talks from every show."""
+        now = now or utcnow()
+        query = select(PersonRow)
+        if person_ids is not None:
+            query = query.where(PersonRow.id.in_(person_ids))
+        written: set[str] = set()
+        for person in session.scalars(query):
+            slug = PEOPLE_PREFIX + person.slug
+            episodes = public_talks_of(session, person.id, now)
+            if not episodes:
+                self._drop_unwritten(slug, set())
+                continue
+            gathering = self._gathering(
+                session,
+                slug,
+                f"Talks by {person.name}",
+                f"Every published talk of {person.name}, from every collection, newest first.",
+                max(max(e.updated_at, e.publish_at or EPOCH) for e in episodes),
+            )
+            gathering.author = person.name
+            items = [item_for(e, self.urls, None, self.tz) for e in episodes]
+            people = self._write_set(gathering, slug, "", items, None)
+            self._drop_unwritten(slug, people)
+            written |= people
         return written
 
     def _opml_group(self, title: str, slug: str, page: str, built: set[str]) -> OpmlGroup:
@@ -499,6 +561,17 @@ class Publisher:
             if name.split(".", 1)[0] == slug and name not in written:
                 self.cache.remove(name)
 
+    def _people_of(self, session: Session, show_ids: set[int] | None) -> set[int] | None:
+        """The people credited in these shows (everyone when None), whose feeds follow."""
+        if show_ids is None:
+            return None
+        query = (
+            select(EpisodePerson.person_id)
+            .join(Episode, Episode.id == EpisodePerson.episode_id)
+            .where(Episode.show_id.in_(show_ids))
+        )
+        return set(session.scalars(query))
+
     def take_changed(self) -> set[str]:
         """Feed URLs that changed since the last call (for WebSub pings)."""
         changed, self.changed = self.changed, set()
@@ -512,8 +585,10 @@ class Publisher:
         written: set[str] = set()
         for show in session.scalars(query):
             written |= self.build_show(session, show)
+        written |= self.build_people(session, self._people_of(session, show_ids))
         written |= self.build_all(session)
         live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}
+        live |= {PEOPLE_PREFIX + slug for slug in session.scalars(select(PersonRow.slug))}
         for name in self.cache.names():
             if name not in EXTRA_NAMES and name.split(".", 1)[0] not in live:
                 self.cache.remove(name)

@@ -24,17 +24,18 @@ from werkzeug.wrappers import Response as BaseResponse
 from media.errors import InvalidKey
 from media.formats import MIME_TYPES
 from webapp import services
-from webapp.catalog.models import Episode, Show, utcnow
+from webapp.catalog.models import Episode, Person, Show, utcnow
 from webapp.catalog.operations import (
     count_public,
     download_name,
     public_episodes,
+    public_talks_of,
     publish_due,
 )
 from webapp.catalog.shows import show_for_slug
 from webapp.catalog.text import date_line
 from webapp.publishing.feedcache import NAME_RE, CachedFeed, is_valid_name
-from webapp.publishing.publisher import feed_name
+from webapp.publishing.publisher import PEOPLE_PREFIX, feed_name
 from webapp.stats import reports
 from webapp.stats.logs import app_log_path, append_line, log_line
 from webapp.web.cookies import mark_public
@@ -279,7 +280,7 @@ def _next_archive_page(name: str) -> BaseResponse | None:
     current = f"{head}.{fmt}"
     if (previous is None or cache.get(previous) is None) or cache.get(current) is None:
         return None
-    response = redirect(f"{current_app.config['BASE_URL']}/feeds/{current}", 302)
+    response = redirect(services.publisher().urls.feed(current), 302)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -326,9 +327,36 @@ def serve_feed(name: str) -> Response:
 @bp.get("/feeds/<name>")
 def feed(name: str) -> Response:
     """RSS, Atom or JSON Feed document of a show, a variant, an archive page or 'all'."""
-    if not NAME_RE.match(name):
-        abort(404)  # the OPML list has one address: /feeds.opml
+    if not NAME_RE.match(name) or name.startswith(PEOPLE_PREFIX):
+        abort(404)  # the OPML list is at /feeds.opml, a person's feeds under /feeds/people/
     return serve_feed(name)
+
+
+@bp.get("/feeds/people/<name>")
+def person_feed(name: str) -> Response:
+    """RSS, Atom or JSON Feed of one person's talks."""
+    if not NAME_RE.match(name):
+        abort(404)
+    return serve_feed(PEOPLE_PREFIX + name)
+
+
+@bp.get("/people/<slug>")
+def person_page(slug: str) -> str:
+    """One person's talks from every collection, with their feeds."""
+    session = services.db()
+    person = session.scalar(select(Person).where(Person.slug == slug))
+    if person is None:
+        abort(404)
+    episodes = public_talks_of(session, person.id, utcnow())
+    urls = services.publisher().urls
+    name = PEOPLE_PREFIX + person.slug
+    return render_template(
+        "person.html",
+        person=person,
+        episodes=episodes,
+        shows={e.show_id for e in episodes},
+        feeds={fmt: urls.feed(feed_name(name, fmt)) for fmt in ("rss", "atom", "json")},
+    )
 
 
 @bp.get("/feeds.opml")

@@ -105,7 +105,9 @@ def test_refuses_a_target_that_is_not_empty(tmp_path, pg_schema_url):
     upgrade(pg_schema_url)
     engine = create_engine(pg_schema_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO persons (id, name) VALUES (1, 'Thesing, L')"))
+        conn.execute(
+            text("INSERT INTO persons (id, name, slug) VALUES (1, 'Thesing, L', 'thesing-l')")
+        )
     engine.dispose()
     with pytest.raises(TransferError, match="already holds"):
         migrate_catalogue(sqlite_url, pg_schema_url)

@@ -92,7 +92,7 @@ def _links(client, name: str) -> set[str]:
 
 def test_every_link_a_demo_feed_carries_answers(demo_client):
     opml = etree.fromstring(demo_client.get("/feeds.opml").data)
-    names = [u.rsplit("/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
+    names = [u.split("/feeds/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
     names += [n.replace(".rss", ".atom") for n in names] + [
         n.replace(".rss", ".json") for n in names
     ]

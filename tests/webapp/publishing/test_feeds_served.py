@@ -24,7 +24,7 @@ NS = {
 
 def _all_feed_names(client):
     opml = etree.fromstring(client.get("/feeds.opml").data)
-    return [u.rsplit("/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
+    return [u.split("/feeds/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
 
 
 @pytest.mark.parametrize("slug", [INI, PLUS, "all"])

@@ -17,7 +17,7 @@ PLUS = "learning-the-mathematics-of-the-deep"
 
 def _rss_names(client) -> list[str]:
     opml = etree.fromstring(client.get("/feeds.opml").data)
-    names = [u.rsplit("/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
+    names = [u.split("/feeds/", 1)[1] for u in opml.xpath("//outline/@xmlUrl")]
     assert names
     return [n for n in names if n.endswith(".rss")]
 
