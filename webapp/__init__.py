@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api_shows,  # noqa: F401  (adds the show routes to api.bp)
         art,
         auth,
+        embed,
         public,
         search,
         sitemap,
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_sources_bp)
     app.register_blueprint(staff_shows.bp)
     app.register_blueprint(art.bp)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(sitemap.bp)
     app.register_blueprint(staff_stats.bp)

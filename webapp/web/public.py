@@ -39,6 +39,7 @@ from webapp.publishing.publisher import PEOPLE_PREFIX, feed_name
 from webapp.stats import reports
 from webapp.stats.logs import app_log_path, append_line, log_line
 from webapp.web.cookies import mark_public
+from webapp.web.embed import iframe_code, player_size
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ def security_headers(response: Response) -> Response:
             "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; "
             "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # The embeddable player sets its own policy (any site may frame it): no DENY there.
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            response.headers.setdefault("X-Frame-Options", "DENY")
     return response
 
 
@@ -192,6 +195,8 @@ def episode_page(slug: str, episode_slug: str) -> str:
         abort(404)
     return render_template(
         "episode.html",
+        embed_code=iframe_code(episode),
+        player_size=player_size,
         episode=episode,
         plays=reports.plays(session, [episode.id]).get(episode.id, 0),
         show=episode.show,
@@ -233,7 +238,19 @@ def episode_jsonld(episode: Episode) -> dict[str, Any]:
             data["contentUrl"] = content_url
             data["uploadDate"] = data["datePublished"]
     if episode.recorded_start:
-        data["recordedAt"] = {"@type": "Event", "startDate": episode.recorded_start.isoformat()}
+        # The talk as an event: when and where it was given, and by whom.
+        event: dict[str, Any] = {
+            "@type": "Event",
+            "name": episode.title,
+            "startDate": episode.recorded_start.isoformat(),
+            "performer": data["author"],
+        }
+        if episode.recorded_end:
+            event["endDate"] = episode.recorded_end.isoformat()
+        place = episode.venue or episode.show.location or episode.show.institution
+        if place:
+            event["location"] = {"@type": "Place", "name": place}
+        data["recordedAt"] = event
     return data
 
 

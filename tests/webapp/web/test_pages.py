@@ -60,6 +60,15 @@ def test_episode_page_has_player_and_jsonld(demo_client):
     assert data["author"] == [{"@type": "Person", "name": "Thesing, L"}]
     assert data["associatedMedia"]["encodingFormat"] == "audio/mpeg"
     assert data["duration"] == "PT1200S"
+    # The talk as an event: "Thursday 23rd May 2019 - 14:20 to 14:40", where and by whom.
+    event = data["recordedAt"]
+    assert event["@type"] == "Event"
+    assert (event["startDate"][:16], event["endDate"][:16]) == (
+        "2019-05-23T13:20",
+        "2019-05-23T13:40",
+    )
+    assert event["performer"] == data["author"]
+    assert event["location"]["@type"] == "Place" and event["location"]["name"]
 
 
 def test_video_episode_uses_video_player(app):
