@@ -124,24 +124,75 @@ def _decode(data: bytes, what: str) -> str:
 
 
 _CUE_TAG = re.compile(r"<[^>\n]*>")
-_ANY_TIMING = re.compile(rf"^\s*(?:{_VTT_TIME}|{_SRT_TIME})\s*-->")
+_CUE_TIMING = re.compile(
+    r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
+    r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+)
 
 
-def transcript_text(data: bytes) -> str:
-    """The words of a WebVTT or SRT transcript, for search: cue text only, without the
-    header, cue numbers, timings, notes or voice tags. Undecodable input gives ''."""
+@dataclass(frozen=True)
+class Cue:
+    """One timed piece of a transcript: seconds from the start, and what is said."""
+
+    start: float
+    end: float
+    text: str
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    return float(sum(float(p) * 60**n for n, p in enumerate(reversed(parts))))
+
+
+def transcript_cues(data: bytes, limit: int = 20_000) -> list[Cue]:
+    """The cues of a WebVTT or SRT transcript, in order, without the header, cue numbers,
+    notes or voice tags; at most ``limit``. Undecodable input gives no cues."""
     try:
         text = _decode(data, "transcript")
     except UnsupportedMedia:
-        return ""
-    words: list[str] = []
+        return []
+    cues: list[Cue] = []
     for block in re.split(r"\n[ \t]*\n", text):
         lines = [line.strip() for line in block.strip().split("\n")]
         head = lines[0] if lines else ""
         if not head or head.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")):
             continue
-        timing = next((n for n, line in enumerate(lines) if _ANY_TIMING.match(line)), None)
-        if timing is None:
-            continue
-        words += [_CUE_TAG.sub("", line) for line in lines[timing + 1 :] if line]
-    return " ".join(w for w in words if w)
+        for n, line in enumerate(lines):
+            timing = _CUE_TIMING.match(line)
+            if timing is None:
+                continue
+            words = " ".join(_CUE_TAG.sub("", x) for x in lines[n + 1 :] if x).strip()
+            if words:
+                start, end = _seconds(timing["start"]), _seconds(timing["end"])
+                cues.append(Cue(start, end, words))
+            break
+        if len(cues) >= limit:
+            break
+    return cues
+
+
+def transcript_text(data: bytes) -> str:
+    """The words of a WebVTT or SRT transcript, for search: cue text only."""
+    return " ".join(cue.text for cue in transcript_cues(data))
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of an episode: where it starts (seconds) and its title."""
+
+    start: float
+    title: str
+
+
+def chapter_list(data: bytes) -> list[Chapter]:
+    """The chapters of a Podcasting 2.0 chapters file in order, leaving out the ones marked
+    ``"toc": false``; a file that is not valid chapters gives none."""
+    try:
+        doc = json.loads(check_chapters(data))
+    except UnsupportedMedia:
+        return []
+    return [
+        Chapter(float(c["startTime"]), str(c.get("title", "")))
+        for c in doc["chapters"]
+        if c.get("toc", True) is not False
+    ]

@@ -9,6 +9,7 @@ import pytest
 from staffkit import sign_in_browser
 
 from webapp import services
+from webapp.catalog.models import Attachment, Episode
 from webapp.catalog.operations import Credit
 from webapp.web.auth import create_user
 
@@ -18,6 +19,7 @@ AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" /
 EMAIL = "access@example.org"
 PASSWORD = "correct horse battery"
 SERIOUS = ("serious", "critical")
+VTT = b"WEBVTT\n\n00:00.000 --> 00:05.000\nWelcome.\n\n00:05.000 --> 00:09.000\nStability.\n"
 
 
 def _violations(page) -> list[str]:
@@ -35,9 +37,15 @@ def test_pages_have_no_serious_accessibility_violations(app, live_server, browse
     if not AXE.exists():
         pytest.skip("axe-core not installed: run `npm ci --prefix tests/js`")
     make_show(app, title="Seminar talks")
-    make_episode(app, title="A Stable Learning Framework", credits=[Credit("Thesing, L")])
+    talk = make_episode(app, title="A Stable Learning Framework", credits=[Credit("Thesing, L")])
+    key = services.storage(app).put_bytes(VTT, ".vtt").key
     with services.work(app) as session:
         create_user(session, EMAIL, PASSWORD)
+        # With a transcript, so the episode page shows it (a list with a search box).
+        episode = session.get(Episode, talk)
+        episode.attachments.append(
+            Attachment(kind="transcript", storage_key=key, mime_type="text/vtt")
+        )
     # The test injects axe-core itself: our CSP (rightly) forbids inline scripts.
     page = browser.new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
     found = {}

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from media.errors import UnsupportedMedia
-from media.text_assets import check_chapters, check_transcript, transcript_text
+from media.text_assets import (
+    chapter_list,
+    check_chapters,
+    check_transcript,
+    transcript_cues,
+    transcript_text,
+)
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:04.500\nWelcome to the Isaac Newton Institute.\n"
 SRT = (
@@ -136,3 +142,32 @@ def test_transcript_text_keeps_only_the_words():
     srt = b"1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nworld\n"
     assert transcript_text(srt) == "Hello world"
     assert transcript_text(b"\xff\xfe\x00garbage") == ""
+
+
+def test_transcript_cues_have_their_times():
+    vtt = (
+        b"WEBVTT\n\n00:00.000 --> 00:02.500\nFirst words.\n\n"
+        b"1\n01:00:02.000 --> 01:00:04.000\n<v Ada>Late words.\n"
+    )
+    cues = transcript_cues(vtt)
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (0.0, 2.5, "First words."),
+        (3602.0, 3604.0, "Late words."),
+    ]
+    srt = b"1\n00:00:01,000 --> 00:00:02,250\nHello\n"
+    assert [(c.start, c.end) for c in transcript_cues(srt)] == [(1.0, 2.25)]
+
+
+def test_chapter_list_in_order_without_hidden_ones():
+    data = json.dumps(
+        {
+            "version": "1.2.0",
+            "chapters": [
+                {"startTime": 300, "title": "Proof"},
+                {"startTime": 0, "title": "Introduction"},
+                {"startTime": 10, "title": "silent marker", "toc": False},
+            ],
+        }
+    ).encode()
+    assert [(c.start, c.title) for c in chapter_list(data)] == [(0, "Introduction"), (300, "Proof")]
+    assert chapter_list(b"not json") == []

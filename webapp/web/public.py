@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from media.errors import InvalidKey
 from media.formats import MIME_TYPES
+from media.text_assets import Chapter, Cue, chapter_list, transcript_cues
 from webapp import services
 from webapp.catalog.models import Episode, Person, Show, utcnow
 from webapp.catalog.operations import (
@@ -99,7 +100,7 @@ def _dateline(episode: Episode) -> str:
 
 @bp.app_template_filter("duration")
 def _duration(seconds: float | None) -> str:
-    if not seconds:
+    if seconds is None:
         return ""
     total = int(round(seconds))
     h, rest = divmod(total, 3600)
@@ -193,8 +194,11 @@ def episode_page(slug: str, episode_slug: str) -> str:
     )
     if episode is None or not episode.is_public(utcnow()):
         abort(404)
+    chapters, cues = _chapters_and_transcript(episode)
     return render_template(
         "episode.html",
+        chapters=chapters,
+        cues=cues,
         embed_code=iframe_code(episode),
         player_size=player_size,
         episode=episode,
@@ -203,6 +207,26 @@ def episode_page(slug: str, episode_slug: str) -> str:
         links=subscribe_links(slug),
         jsonld=episode_jsonld(episode),
     )
+
+
+def _chapters_and_transcript(episode: Episode) -> tuple[list[Chapter], list[Cue]]:
+    """The episode's chapters and transcript cues, read from its stored files (a file kept
+    elsewhere, or missing, shows nothing: the page never waits on another server)."""
+    store = services.storage()
+    chapters: list[Chapter] = []
+    cues: list[Cue] = []
+    for attachment in episode.attachments:
+        if not attachment.storage_key:
+            continue
+        try:
+            data = store.path(attachment.storage_key).read_bytes()
+        except (OSError, InvalidKey):
+            continue
+        if attachment.kind == "chapters" and not chapters:
+            chapters = chapter_list(data)
+        elif attachment.kind == "transcript" and not cues:
+            cues = transcript_cues(data)
+    return chapters, cues
 
 
 def episode_jsonld(episode: Episode) -> dict[str, Any]:
