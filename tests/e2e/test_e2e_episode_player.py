@@ -54,3 +54,7 @@ def test_chapters_seek_and_the_transcript_follows(app, live_server, browser, lon
     visible = [li for li in page.locator("#transcript li").all() if li.is_visible()]
     assert [li.inner_text().split(" ", 1)[1] for li in visible] == ["Questions from the audience."]
     assert page.inner_text("#transcript-count") == "1 of 3 lines"
+    # Keyboard only: the first chapter is a button that Enter presses.
+    page.focus(".chapters li:first-child button")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('audio').currentTime < 45")

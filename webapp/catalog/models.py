@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from webapp.catalog.text import parse_links
 from webapp.db.types import UTCDateTime
 
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL (no scheme, no trailing slash)
@@ -211,6 +212,13 @@ class Episode(Base):
     soundbites: Mapped[str] = mapped_column(Text, default="")
     # The post where listeners discuss the episode (podcast:socialInteract).
     social_uri: Mapped[str | None] = mapped_column(String(1000))
+    # The talk's slides and other links, one per line: "Title | https://..." or a bare URL.
+    links: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def link_list(self) -> list[tuple[str, str]]:
+        """The links as (title, URL) pairs; a bare URL is its own title."""
+        return parse_links(self.links or "")
 
     show: Mapped[Show] = relationship(back_populates="episodes")
     credits: Mapped[list[EpisodePerson]] = relationship(

@@ -25,7 +25,7 @@ from webapp.catalog.models import (
     utcnow,
 )
 from webapp.catalog.people import find_person, unique_person_slug
-from webapp.catalog.podcasting import check_social_uri, check_soundbites
+from webapp.catalog.podcasting import check_links, check_social_uri, check_soundbites
 from webapp.catalog.text import clean_text, html_to_text, sanitize_html, slugify
 from webapp.db.engine import mark_show_changed
 
@@ -43,7 +43,7 @@ SHOW_FIELDS = {
 EPISODE_FIELDS = {
     "title", "summary", "recorded_start", "recorded_end", "institution", "venue", "source_url",
     "views", "season", "number", "episode_type", "explicit", "artwork_key", "created_on",
-    "upstream_removed", "tags", "soundbites", "social_uri",
+    "upstream_removed", "tags", "soundbites", "social_uri", "links",
 }  # fmt: skip
 
 
@@ -151,6 +151,8 @@ def update_episode(session: Session, episode: Episode, **changes: Any) -> Episod
             episode.soundbites = check_soundbites(str(value or ""))
         elif key == "social_uri":
             episode.social_uri = check_social_uri(value)
+        elif key == "links":
+            episode.links = check_links(str(value or ""))
         elif key == "episode_type":
             if value not in EPISODE_TYPES:
                 raise CatalogError(f"episode type must be one of {', '.join(EPISODE_TYPES)}")

@@ -141,6 +141,23 @@ def social_protocol(uri: str) -> str:
     return _PROTOCOLS.get(host, "activitypub")
 
 
+def check_links(text: str) -> str:
+    """Slides and links, one per line ("Title | URL" or a URL), checked and tidied."""
+    lines = []
+    for raw in text.splitlines():
+        line = clean_text(raw)
+        if not line:
+            continue
+        title, _, url = line.rpartition("|")
+        url, title = url.strip(), title.strip()
+        if len(url) > 1000 or not _URL.match(url):
+            raise CatalogError(f"link '{line}': end it with an http:// or https:// address")
+        lines.append(f"{title[:200]} | {url}" if title else url)
+    if len(lines) > 20:
+        raise CatalogError("at most 20 links a talk")
+    return "\n".join(lines)
+
+
 def check_social_uri(value: str | None) -> str | None:
     """The address of the post where an episode is discussed, or None."""
     uri = clean_text(value or "")

@@ -66,3 +66,13 @@ def date_line(start: datetime | None, end: datetime | None, tz: str) -> str:
     if end is not None:
         line += f" to {end.astimezone(zone):%H:%M}"
     return line
+
+
+def parse_links(text: str) -> list[tuple[str, str]]:
+    """Lines of "Title | URL" (or a bare URL, its own title) as (title, URL) pairs."""
+    links = []
+    for line in text.splitlines():
+        title, _, url = line.strip().rpartition("|")
+        if url.strip():
+            links.append((title.strip() or url.strip(), url.strip()))
+    return links

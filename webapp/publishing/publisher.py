@@ -10,6 +10,7 @@ by new episodes.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -53,7 +54,7 @@ from webapp.catalog.operations import (
 )
 from webapp.catalog.podcasting import parse_podroll, parse_soundbites, social_protocol
 from webapp.catalog.shows import parse_hosts
-from webapp.catalog.text import date_line, html_to_text
+from webapp.catalog.text import date_line, html_to_text, slugify
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
@@ -72,6 +73,10 @@ ALL_SLUG = "all"
 # A person's feeds are kept as "people--<slug>.rss" (no show slug has a double hyphen) and
 # served at /feeds/people/<slug>.rss.
 PEOPLE_PREFIX = "people--"
+# A topic's (tag's) feeds likewise: "topics--<slug>.rss", served at /feeds/topics/<slug>.rss.
+TOPICS_PREFIX = "topics--"
+# Feeds gathered across shows, and the path their pages and feeds live under.
+GATHERED = {PEOPLE_PREFIX: "people", TOPICS_PREFIX: "topics"}
 # podcast:images sizes (pixels wide) made from the square artwork; "site.jpg" names the
 # site's default art, for shows without their own.
 ART_WIDTHS = (1400, 600, 300)
@@ -86,16 +91,18 @@ class Urls:
     base: str
 
     def feed(self, name: str) -> str:
-        if name.startswith(PEOPLE_PREFIX):
-            return f"{self.base}/feeds/people/{name.removeprefix(PEOPLE_PREFIX)}"
+        for prefix, path in GATHERED.items():
+            if name.startswith(prefix):
+                return f"{self.base}/feeds/{path}/{name.removeprefix(prefix)}"
         return f"{self.base}/feeds/{name}"
 
     def page(self, slug: str) -> str:
         """The page a feed belongs to: a show's, a person's, or the home page for "all"."""
         if slug == ALL_SLUG:
             return f"{self.base}/"
-        if slug.startswith(PEOPLE_PREFIX):
-            return f"{self.base}/people/{slug.removeprefix(PEOPLE_PREFIX)}"
+        for prefix, path in GATHERED.items():
+            if slug.startswith(prefix):
+                return f"{self.base}/{path}/{slug.removeprefix(prefix)}"
         return self.show(slug)
 
     def media(self, key: str) -> str:
@@ -145,6 +152,15 @@ def item_for(episode: Episode, urls: Urls, kind: str | None, tz: str) -> Item:
     content = episode.description_html
     if facts:
         content = "".join(f"<p>{escape(f)}</p>" for f in facts) + content
+    if episode.links:
+        content += (
+            "<ul>"
+            + "".join(
+                f'<li><a href="{escape(url)}">{escape(title)}</a></li>'
+                for title, url in episode.link_list
+            )
+            + "</ul>"
+        )
     if episode.source_url:
         # RSS has no element for an item's second page; the text carries it in every format.
         url = escape(episode.source_url)
@@ -364,6 +380,8 @@ class Publisher:
         self.default_art = f"{self.urls.base}/static/artwork.png"
         self.site_title = str(config.get("SITE_TITLE") or "Talkcast")
         self.owner_email = str(config.get("SITE_OWNER_EMAIL") or "")
+        # Every topic (tag) of a public episode, slug to name, as of the last build.
+        self.topics: dict[str, str] = {}
         # Subscription feed URLs whose bytes changed since the last take_changed().
         self.changed: set[str] = set()
 
@@ -451,8 +469,11 @@ class Publisher:
         self._drop_unwritten(show.slug, written)
         return written
 
-    def build_all(self, session: Session, now: datetime | None = None) -> set[str]:
-        """Build the all-items feed and the OPML list of every feed."""
+    def build_all(
+        self, session: Session, now: datetime | None = None, topics: set[str] | None = None
+    ) -> set[str]:
+        """Build the all-items feed, the feeds of these topics (all when None) and the OPML
+        list of every feed."""
         now = now or utcnow()
         shows = list(session.scalars(select(Show).order_by(Show.title)))
         everything = self._gathering(
@@ -469,6 +490,7 @@ class Publisher:
             everything, ALL_SLUG, "", items, upcoming.timestamp() if upcoming else None
         )
         self._drop_unwritten(ALL_SLUG, written)
+        written |= self.build_topics(session, episodes, topics)
         built = set(self.cache.names())
         groups = [
             self._opml_group(s.title, s.slug, self.urls.show(s.slug), built)
@@ -480,8 +502,52 @@ class Publisher:
             for p in session.scalars(select(PersonRow).order_by(PersonRow.name))
             if feed_name(slug := PEOPLE_PREFIX + p.slug, "rss") in built
         ]
+        groups += [
+            self._opml_group(
+                f"Talks on {name}",
+                TOPICS_PREFIX + slug,
+                self.urls.page(TOPICS_PREFIX + slug),
+                built,
+            )
+            for slug, name in sorted(self.topics.items(), key=lambda t: t[1].lower())
+            if feed_name(TOPICS_PREFIX + slug, "rss") in built
+        ]
         groups.append(self._opml_group(everything.title, ALL_SLUG, f"{self.urls.base}/", built))
         self.cache.put("feeds.opml", build_opml(self.site_title, groups), "opml")
+        return written
+
+    def build_topics(
+        self, session: Session, episodes: list[Episode], wanted: set[str] | None
+    ) -> set[str]:
+        """Each topic's feeds: the public episodes tagged with it, from every show.
+
+        ``episodes`` are all public episodes (the "all" feed has them loaded already);
+        ``self.topics`` keeps every topic there is, slug to name, for the OPML and pages.
+        """
+        tagged: dict[str, list[Episode]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for episode in episodes:
+            for tag in episode.tag_list:
+                slug = slugify(tag)
+                tagged[slug].append(episode)
+                names.setdefault(slug, tag)
+        self.topics = names
+        written: set[str] = set()
+        for slug, chosen in tagged.items():
+            if wanted is not None and slug not in wanted:
+                continue
+            name = TOPICS_PREFIX + slug
+            gathering = self._gathering(
+                session,
+                name,
+                f"Talks on {names[slug]}",
+                f"Every published talk on {names[slug]}, from every collection, newest first.",
+                max(max(e.updated_at, e.publish_at or EPOCH) for e in chosen),
+            )
+            items = [item_for(e, self.urls, None, self.tz) for e in chosen]
+            topic = self._write_set(gathering, name, "", items, None)
+            self._drop_unwritten(name, topic)
+            written |= topic
         return written
 
     def _gathering(
@@ -572,6 +638,13 @@ class Publisher:
         )
         return set(session.scalars(query))
 
+    def _topics_of(self, session: Session, show_ids: set[int] | None) -> set[str] | None:
+        """The topics of these shows' episodes (all when None), whose feeds follow."""
+        if show_ids is None:
+            return None
+        tags = session.scalars(select(Episode.tags).where(Episode.show_id.in_(show_ids)))
+        return {slugify(t) for line in tags for t in line.split(",") if t.strip()}
+
     def take_changed(self) -> set[str]:
         """Feed URLs that changed since the last call (for WebSub pings)."""
         changed, self.changed = self.changed, set()
@@ -586,9 +659,10 @@ class Publisher:
         for show in session.scalars(query):
             written |= self.build_show(session, show)
         written |= self.build_people(session, self._people_of(session, show_ids))
-        written |= self.build_all(session)
+        written |= self.build_all(session, topics=self._topics_of(session, show_ids))
         live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}
         live |= {PEOPLE_PREFIX + slug for slug in session.scalars(select(PersonRow.slug))}
+        live |= {TOPICS_PREFIX + slug for slug in self.topics}
         for name in self.cache.names():
             if name not in EXTRA_NAMES and name.split(".", 1)[0] not in live:
                 self.cache.remove(name)

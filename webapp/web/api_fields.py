@@ -14,7 +14,7 @@ from webapp.web.forms import parse_credits, parse_time
 
 FIELDS = {
     "title", "description", "persons", "recorded", "season", "number", "explicit",
-    "episode_type", "tags", "venue", "soundbites", "social_uri",
+    "episode_type", "tags", "venue", "soundbites", "social_uri", "links",
 }  # fmt: skip
 CREATE_ONLY = {"state", "at", "upload_ids"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -50,6 +50,7 @@ def episode_json(episode: Episode) -> dict[str, Any]:
         "venue": episode.venue,
         "soundbites": episode.soundbites,
         "social_uri": episode.social_uri,
+        "links": [{"title": t, "url": u} for t, u in episode.link_list],
         "page": f"{base}/shows/{episode.show.slug}/{episode.slug}",
         "artwork": url(episode.artwork_key),
         "media": [

@@ -117,6 +117,11 @@ class EpisodeFields(FlaskForm):  # type: ignore[misc]
         description="Parts worth hearing first, one per line: start, length, title, "
         "e.g. '12:30 0:45 Why stability matters'.",
     )
+    links = TextAreaField(
+        "Slides and links",
+        description="One per line: a title, a bar, the address, e.g. "
+        "'Slides (PDF) | https://example.org/slides.pdf'.",
+    )
     social_uri = StringField(
         "Discussion thread",
         validators=[Optional(), Length(max=1000)],
@@ -145,6 +150,7 @@ class EpisodeFields(FlaskForm):  # type: ignore[misc]
             "venue": self.venue.data or None,
             "soundbites": self.soundbites.data or "",
             "social_uri": self.social_uri.data or None,
+            "links": self.links.data or "",
         }
         if (self.title.data or "").strip():
             changes["title"] = self.title.data

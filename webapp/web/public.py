@@ -34,9 +34,9 @@ from webapp.catalog.operations import (
     publish_due,
 )
 from webapp.catalog.shows import show_for_slug
-from webapp.catalog.text import date_line
+from webapp.catalog.text import date_line, slugify
 from webapp.publishing.feedcache import NAME_RE, CachedFeed, is_valid_name
-from webapp.publishing.publisher import PEOPLE_PREFIX, feed_name
+from webapp.publishing.publisher import PEOPLE_PREFIX, TOPICS_PREFIX, feed_name
 from webapp.stats import reports
 from webapp.stats.logs import app_log_path, append_line, log_line
 from webapp.web.cookies import mark_public
@@ -91,6 +91,11 @@ def cross_origin(response: Response) -> Response:
         if request.method == "OPTIONS":
             response.headers.update(PREFLIGHT_HEADERS)
     return response
+
+
+@bp.app_template_filter("slug")
+def _slug(text: str) -> str:
+    return slugify(text)
 
 
 @bp.app_template_filter("dateline")
@@ -368,8 +373,8 @@ def serve_feed(name: str) -> Response:
 @bp.get("/feeds/<name>")
 def feed(name: str) -> Response:
     """RSS, Atom or JSON Feed document of a show, a variant, an archive page or 'all'."""
-    if not NAME_RE.match(name) or name.startswith(PEOPLE_PREFIX):
-        abort(404)  # the OPML list is at /feeds.opml, a person's feeds under /feeds/people/
+    if not NAME_RE.match(name) or name.startswith((PEOPLE_PREFIX, TOPICS_PREFIX)):
+        abort(404)  # the OPML is at /feeds.opml; people's and topics' feeds have their paths
     return serve_feed(name)
 
 
@@ -379,6 +384,36 @@ def person_feed(name: str) -> Response:
     if not NAME_RE.match(name):
         abort(404)
     return serve_feed(PEOPLE_PREFIX + name)
+
+
+@bp.get("/feeds/topics/<name>")
+def topic_feed(name: str) -> Response:
+    """RSS, Atom or JSON Feed of the talks on one topic."""
+    if not NAME_RE.match(name):
+        abort(404)
+    return serve_feed(TOPICS_PREFIX + name)
+
+
+@bp.get("/topics/<slug>")
+def topic_page(slug: str) -> str:
+    """The talks tagged with one topic, from every collection, with the topic's feeds."""
+    episodes = [
+        e
+        for e in public_episodes(services.db(), None, utcnow())
+        if slug in {slugify(t) for t in e.tag_list}
+    ]
+    if not episodes:
+        abort(404)
+    name = next(t for t in episodes[0].tag_list if slugify(t) == slug)
+    urls = services.publisher().urls
+    feeds = TOPICS_PREFIX + slug
+    return render_template(
+        "topic.html",
+        name=name,
+        episodes=episodes,
+        shows={e.show_id for e in episodes},
+        feeds={fmt: urls.feed(feed_name(feeds, fmt)) for fmt in ("rss", "atom", "json")},
+    )
 
 
 @bp.get("/people/<slug>")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp import services
 from webapp.catalog.models import Episode, EpisodePerson, Person, Show, utcnow
 from webapp.catalog.operations import public_episodes
+from webapp.catalog.text import slugify
 from webapp.web.cookies import mark_public
 
 bp = Blueprint("sitemap", __name__)
@@ -66,5 +67,7 @@ def sitemap() -> Response:
     )
     for slug in session.scalars(people):
         add(f"/people/{slug}")
+    for topic in sorted({slugify(t) for e in episodes for t in e.tag_list}):
+        add(f"/topics/{topic}")
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return Response(xml, mimetype="application/xml")

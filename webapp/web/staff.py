@@ -187,6 +187,7 @@ def _initial(episode: Episode) -> dict[str, Any]:
         "venue": episode.venue or "",
         "soundbites": episode.soundbites,
         "social_uri": episode.social_uri or "",
+        "links": episode.links,
     }
 
 
