@@ -139,3 +139,11 @@ def sign_in_browser(page: Any, base: str, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("input[type=submit]")
     page.wait_for_url(f"{base}/staff/")
+
+
+def signed_in_client(app: Any) -> Any:
+    """A test client of a staff member who has signed in (the account is made here)."""
+    make_user(app)
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    return client

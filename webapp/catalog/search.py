@@ -13,9 +13,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import delete, select, text
@@ -142,13 +143,15 @@ def _snippet(raw: str | None) -> Markup:
     )
 
 
-def _episodes(session: Session, ids: list[int]) -> dict[int, Episode]:
+def _results(session: Session, rows: Sequence[Any], total: int) -> Results:
+    """Hits from (episode id, snippet) rows, in their order, with their episodes loaded."""
     query = (
         select(Episode)
-        .where(Episode.id.in_(ids))
+        .where(Episode.id.in_([r[0] for r in rows]))
         .options(selectinload(Episode.show), selectinload(Episode.credits))
     )
-    return {e.id: e for e in session.scalars(query)}
+    episodes = {e.id: e for e in session.scalars(query)}
+    return Results([Hit(episodes[r[0]], _snippet(r[1])) for r in rows if r[0] in episodes], total)
 
 
 def _sqlite(session: Session, words: list[str], now: datetime, limit: int, offset: int) -> Results:
@@ -169,10 +172,7 @@ def _sqlite(session: Session, words: list[str], now: datetime, limit: int, offse
         ),
         params,
     ).all()
-    episodes = _episodes(session, [r[0] for r in rows])
-    return Results(
-        [Hit(episodes[r[0]], _snippet(r[1])) for r in rows if r[0] in episodes], int(total)
-    )
+    return _results(session, rows, int(total))
 
 
 def _postgresql(
@@ -204,10 +204,7 @@ def _postgresql(
         ),
         params,
     ).all()
-    episodes = _episodes(session, [r[0] for r in rows])
-    return Results(
-        [Hit(episodes[r[0]], _snippet(r[1])) for r in rows if r[0] in episodes], int(total)
-    )
+    return _results(session, rows, int(total))
 
 
 def _closest_names(session: Session, words: list[str]) -> list[str]:

@@ -536,18 +536,8 @@ class Publisher:
         for slug, chosen in tagged.items():
             if wanted is not None and slug not in wanted:
                 continue
-            name = TOPICS_PREFIX + slug
-            gathering = self._gathering(
-                session,
-                name,
-                f"Talks on {names[slug]}",
-                f"Every published talk on {names[slug]}, from every collection, newest first.",
-                max(max(e.updated_at, e.publish_at or EPOCH) for e in chosen),
-            )
-            items = [item_for(e, self.urls, None, self.tz) for e in chosen]
-            topic = self._write_set(gathering, name, "", items, None)
-            self._drop_unwritten(name, topic)
-            written |= topic
+            title = f"Talks on {names[slug]}"
+            written |= self._write_gathered(session, TOPICS_PREFIX + slug, title, chosen)
         return written
 
     def _gathering(
@@ -593,18 +583,31 @@ class Publisher:
             if not episodes:
                 self._drop_unwritten(slug, set())
                 continue
-            gathering = self._gathering(
-                session,
-                slug,
-                f"Talks by {person.name}",
-                f"Every published talk of {person.name}, from every collection, newest first.",
-                max(max(e.updated_at, e.publish_at or EPOCH) for e in episodes),
-            )
-            gathering.author = person.name
-            items = [item_for(e, self.urls, None, self.tz) for e in episodes]
-            people = self._write_set(gathering, slug, "", items, None)
-            self._drop_unwritten(slug, people)
-            written |= people
+            title = f"Talks by {person.name}"
+            written |= self._write_gathered(session, slug, title, episodes, person.name)
+        return written
+
+    def _write_gathered(
+        self,
+        session: Session,
+        slug: str,
+        title: str,
+        episodes: list[Episode],
+        author: str | None = None,
+    ) -> set[str]:
+        """Write the feeds of episodes gathered from several shows; drop what they replace."""
+        gathering = self._gathering(
+            session,
+            slug,
+            title,
+            f"{title}, from every collection, newest first.",
+            max(max(e.updated_at, e.publish_at or EPOCH) for e in episodes),
+        )
+        if author:
+            gathering.author = author
+        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
+        written = self._write_set(gathering, slug, "", items, None)
+        self._drop_unwritten(slug, written)
         return written
 
     def _opml_group(self, title: str, slug: str, page: str, built: set[str]) -> OpmlGroup:

@@ -394,6 +394,24 @@ def topic_feed(name: str) -> Response:
     return serve_feed(TOPICS_PREFIX + name)
 
 
+def _gathered_page(
+    kind: str, heading: str, feed_title: str, feeds_name: str, episodes: list[Episode],
+    link: str | None = None,
+) -> str:  # fmt: skip
+    """A page of talks gathered from every show (a person's, a topic's), with its feeds."""
+    urls = services.publisher().urls
+    return render_template(
+        "gathered.html",
+        kind=kind,
+        heading=heading,
+        feed_title=feed_title,
+        link=link,
+        episodes=episodes,
+        shows={e.show_id for e in episodes},
+        feeds={fmt: urls.feed(feed_name(feeds_name, fmt)) for fmt in ("rss", "atom", "json")},
+    )
+
+
 @bp.get("/topics/<slug>")
 def topic_page(slug: str) -> str:
     """The talks tagged with one topic, from every collection, with the topic's feeds."""
@@ -405,15 +423,7 @@ def topic_page(slug: str) -> str:
     if not episodes:
         abort(404)
     name = next(t for t in episodes[0].tag_list if slugify(t) == slug)
-    urls = services.publisher().urls
-    feeds = TOPICS_PREFIX + slug
-    return render_template(
-        "topic.html",
-        name=name,
-        episodes=episodes,
-        shows={e.show_id for e in episodes},
-        feeds={fmt: urls.feed(feed_name(feeds, fmt)) for fmt in ("rss", "atom", "json")},
-    )
+    return _gathered_page("topic", name, f"Talks on {name}", TOPICS_PREFIX + slug, episodes)
 
 
 @bp.get("/people/<slug>")
@@ -424,14 +434,13 @@ def person_page(slug: str) -> str:
     if person is None:
         abort(404)
     episodes = public_talks_of(session, person.id, utcnow())
-    urls = services.publisher().urls
-    name = PEOPLE_PREFIX + person.slug
-    return render_template(
-        "person.html",
-        person=person,
-        episodes=episodes,
-        shows={e.show_id for e in episodes},
-        feeds={fmt: urls.feed(feed_name(name, fmt)) for fmt in ("rss", "atom", "json")},
+    return _gathered_page(
+        "person",
+        person.name,
+        f"Talks by {person.name}",
+        PEOPLE_PREFIX + person.slug,
+        episodes,
+        link=person.href,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from lxml import etree
 from podcast_clients import partytime
-from staffkit import csrf_in, make_user, sign_in
+from staffkit import csrf_in, signed_in_client
 
 from webapp import services
 from webapp.catalog.models import Episode, podcast_guid_for, utcnow
@@ -38,10 +38,7 @@ SHOW_FIELDS = {
 
 @pytest.fixture
 def staff(app):
-    make_user(app)
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
+    return signed_in_client(app)
 
 
 def _post(client, url, fields):

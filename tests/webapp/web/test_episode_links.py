@@ -5,7 +5,7 @@ from __future__ import annotations
 import feedparser
 import pytest
 from lxml import html
-from staffkit import csrf_in, make_user, sign_in
+from staffkit import csrf_in, signed_in_client
 
 from factories import make_episode, make_show
 
@@ -14,10 +14,7 @@ SLIDES = "https://www.newton.ac.uk/files/seminar/20190523/slides.pdf"
 
 @pytest.fixture
 def staff(app):
-    make_user(app)
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
+    return signed_in_client(app)
 
 
 def _edit(client, episode_id, links):
