@@ -161,3 +161,18 @@ def test_long_show_pages_are_paged(app):
     assert len(second.xpath("//li[@class='episode']")) == 5
     assert second.xpath("//a[@rel='prev']/@href") == ["/shows/talks?page=1"]
     assert client.get("/shows/talks?page=3").status_code == 404
+
+
+def test_every_public_page_names_its_canonical_address(demo_client):
+    for path, canonical in (
+        ("/", "http://talkcast.test/"),
+        (f"/shows/{INI}", f"http://talkcast.test/shows/{INI}"),
+        (f"/shows/{INI}?page=1&utm_source=x", f"http://talkcast.test/shows/{INI}"),
+        (
+            f"/shows/{INI}/a-stable-learning-framework",
+            f"http://talkcast.test/shows/{INI}/a-stable-learning-framework",
+        ),
+        ("/search?q=stable", "http://talkcast.test/search"),
+    ):
+        page = html.fromstring(demo_client.get(path).data)
+        assert page.xpath("//link[@rel='canonical']/@href") == [canonical], path
