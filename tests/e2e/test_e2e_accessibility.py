@@ -9,11 +9,10 @@ import pytest
 from staffkit import sign_in_browser
 
 from webapp import services
-from webapp.catalog.models import Attachment, Episode
 from webapp.catalog.operations import Credit
 from webapp.web.auth import create_user
 
-from factories import make_episode, make_show
+from factories import attach_file, make_episode, make_show
 
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL = "access@example.org"
@@ -38,14 +37,10 @@ def test_pages_have_no_serious_accessibility_violations(app, live_server, browse
         pytest.skip("axe-core not installed: run `npm ci --prefix tests/js`")
     make_show(app, title="Seminar talks")
     talk = make_episode(app, title="A Stable Learning Framework", credits=[Credit("Thesing, L")])
-    key = services.storage(app).put_bytes(VTT, ".vtt").key
+    # With a transcript, so the episode page shows it (a list with a search box).
+    attach_file(app, talk, "transcript", VTT, ".vtt", "text/vtt")
     with services.work(app) as session:
         create_user(session, EMAIL, PASSWORD)
-        # With a transcript, so the episode page shows it (a list with a search box).
-        episode = session.get(Episode, talk)
-        episode.attachments.append(
-            Attachment(kind="transcript", storage_key=key, mime_type="text/vtt")
-        )
     # The test injects axe-core itself: our CSP (rightly) forbids inline scripts.
     page = browser.new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
     found = {}

@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 
 from webapp import services
-from webapp.catalog.models import Attachment, Episode
-from webapp.db.engine import mark_show_changed
 
-from factories import make_episode, make_show
+from factories import attach_file, make_episode, make_show
 
 VTT = (
     "WEBVTT\n\n00:00.000 --> 00:30.000\nWelcome to the talk on sphere packings.\n\n"
@@ -32,15 +30,9 @@ def test_chapters_seek_and_the_transcript_follows(app, live_server, browser, lon
         media=[{"kind": "audio", "storage_key": audio, "mime_type": "audio/mpeg",
                 "size": long_mp3.stat().st_size, "duration": 90.0}],
     )  # fmt: skip
-    with services.work(app) as session:
-        episode = session.get(Episode, talk)
-        for kind, data, suffix, mime in (
-            ("transcript", VTT.encode(), ".vtt", "text/vtt"),
-            ("chapters", json.dumps(CHAPTERS).encode(), ".json", "application/json+chapters"),
-        ):
-            key = storage.put_bytes(data, suffix).key
-            episode.attachments.append(Attachment(kind=kind, storage_key=key, mime_type=mime))
-        mark_show_changed(session, episode.show_id)
+    attach_file(app, talk, "transcript", VTT.encode(), ".vtt", "text/vtt")
+    chapters = json.dumps(CHAPTERS).encode()
+    attach_file(app, talk, "chapters", chapters, ".json", "application/json+chapters")
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server}/shows/talks/sphere-packings")

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from webapp import services
-from webapp.catalog.models import Attachment, Episode, utcnow
-from webapp.db.engine import mark_show_changed
-
-from factories import make_episode, make_show
+from factories import attach_file, make_episode, make_show
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nA penrose tiling never repeats itself.\n"
 
@@ -15,14 +11,7 @@ def test_search_finds_a_talk_by_a_word_of_its_transcript(app, live_server, brows
     make_show(app)
     make_episode(app, title="Sphere packings")
     talk = make_episode(app, title="Aperiodic order")
-    key = services.storage(app).put_bytes(VTT.encode(), ".vtt").key
-    with services.work(app) as session:
-        episode = session.get(Episode, talk)
-        episode.attachments.append(
-            Attachment(kind="transcript", storage_key=key, mime_type="text/vtt")
-        )
-        episode.updated_at = utcnow()
-        mark_show_changed(session, episode.show_id)
+    attach_file(app, talk, "transcript", VTT.encode(), ".vtt", "text/vtt")
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server}/")

@@ -69,3 +69,21 @@ def video_file(n: int = 1, size: int = 98_765_432, duration: float = 1200.0) -> 
         "width": 1280,
         "height": 720,
     }
+
+
+def attach_file(
+    app: Any, episode_id: int, kind: str, data: bytes, suffix: str, mime_type: str
+) -> str:
+    """Store a transcript or chapters file and attach it to an episode, as an upload would;
+    its show's feeds (and search documents) follow. Returns the storage key."""
+    from webapp.catalog.models import Attachment, Episode
+    from webapp.db.engine import mark_show_changed
+
+    key = services.storage(app).put_bytes(data, suffix).key
+    with services.work(app) as session:
+        episode = session.get(Episode, episode_id)
+        assert episode is not None
+        episode.attachments.append(Attachment(kind=kind, storage_key=key, mime_type=mime_type))
+        episode.updated_at = utcnow()
+        mark_show_changed(session, episode.show_id)
+    return key

@@ -11,7 +11,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,7 +39,6 @@ class Tally:
     downloads: int = 0
     bots: int = 0
     ignored: int = 0
-    apps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,6 @@ class Counter:
             done.add(episode)
             increments[(f.day, f.file.episode_id, f.app, f.country)] += 1
             tally.downloads += 1
-            tally.apps[f.app] = tally.apps.get(f.app, 0) + 1
         for key, merged in ranges.items():
             listens[key].ranges = json.dumps(merged)
         self._add_counts(increments)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from webapp import services
-from webapp.catalog.models import Attachment, Episode, utcnow
+from webapp.catalog.models import Episode, utcnow
 from webapp.catalog.search import search
 
-from factories import make_episode, make_show
+from factories import attach_file, make_episode, make_show
 
 VTT = (
     "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n"
@@ -19,17 +19,7 @@ VTT = (
 
 
 def _with_transcript(app, episode_id: int, text: str) -> None:
-    key = services.storage(app).put_bytes(text.encode(), ".vtt").key
-    with services.work(app) as session:
-        episode = session.get(Episode, episode_id)
-        episode.attachments.append(
-            Attachment(kind="transcript", storage_key=key, mime_type="text/vtt")
-        )
-        episode.updated_at = utcnow()
-        session.flush()
-        from webapp.db.engine import mark_show_changed
-
-        mark_show_changed(session, episode.show_id)
+    attach_file(app, episode_id, "transcript", text.encode(), ".vtt", "text/vtt")
 
 
 def _titles(app, query: str, **kwargs) -> list[str]:
