@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import json
 import os
 import platform
 import pstats
@@ -205,3 +206,19 @@ def profiled(
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(rows)
     return result, elapsed, out.getvalue()
+
+
+def summary_row(label: str, ours: float, base: float, unit: str, goal: str) -> str:
+    """One row of the table `make bench` ends with: our figure, the baseline, the ratio, the goal.
+
+    ``goal`` is ">= 0.8" or "<= 1.5" (ours / baseline). The row is printed as a line starting
+    with "SUMMARY " so run_all.py can gather the rows of every script into one table.
+    """
+    op, target = goal.split()
+    ratio = ours / base if base else float("inf")
+    met = ratio >= float(target) if op == ">=" else ratio <= float(target)
+    row = {"label": label, "ours": ours, "base": base, "unit": unit, "ratio": ratio}
+    row |= {"goal": f"{op} {target}x", "met": met}
+    line = "SUMMARY " + json.dumps(row)
+    print(line, flush=True)
+    return line

@@ -9,6 +9,7 @@ Each script prints our figure beside a baseline measured in the same run.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
@@ -33,9 +34,23 @@ BENCHES = [
      ["load_test.py", "--seconds", "5", "--readers", "10"]),
     ("Audio rendition of a video talk: our job vs ffmpeg by hand", ["rendition.py"],
      ["rendition.py", "--minutes", "1"]),
+    ("Scale: 1k to 100k episodes, 10 and 1,000 shows", ["scale.py"],
+     ["scale.py", "--episodes", "1000", "--shows", "10"]),
     ("Download counting: its cost on media serving, and counting speed", ["counting.py"],
      ["counting.py", "--seconds", "2", "--rounds", "2", "--lines", "2000"]),
 ]  # fmt: skip
+
+
+def summary_table(rows: list[dict]) -> list[str]:
+    """The rows every script printed as SUMMARY lines, as one Markdown table."""
+    out = ["| figure | ours | baseline | ratio | goal | met |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        unit = f" {r['unit']}" if r["unit"] else ""
+        out.append(
+            f"| {r['label']} | {r['ours']:.4g}{unit} | {r['base']:.4g}{unit} | "
+            f"{r['ratio']:.2f}x | {r['goal']} | {'yes' if r['met'] else 'NO'} |"
+        )
+    return out
 
 
 def main() -> int:
@@ -50,6 +65,7 @@ def main() -> int:
         "from the same run.",
     ]
     failed = 0
+    summary: list[dict] = []
     for title, full, quick in BENCHES:
         argv = quick if args.quick else full
         script = HERE / argv[0]
@@ -61,13 +77,19 @@ def main() -> int:
         result = subprocess.run(
             [sys.executable, str(script), *argv[1:]], capture_output=True, text=True, check=False
         )
-        output = (result.stdout + result.stderr).strip()
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        summary += [json.loads(x.split(" ", 1)[1]) for x in lines if x.startswith("SUMMARY ")]
+        output = "\n".join(x for x in lines if not x.startswith("SUMMARY "))
         print(output, flush=True)
         took = time.monotonic() - started
         status = "" if result.returncode == 0 else f" (FAILED, exit {result.returncode})"
         failed += result.returncode != 0
         sections += ["", f"## {title}{status}", "", f"`{' '.join(argv)}`, {took:.0f} s", ""]
         sections += ["```", output, "```"]
+    table = summary_table(summary)
+    print("\n" + "\n".join(table))
+    heading = "## Summary: each figure beside its baseline from the same run"
+    sections[3:3] = ["", heading, ""] + table
     if not args.quick:
         (HERE / "RESULTS.md").write_text("\n".join(sections) + "\n")
         print(f"\nwritten: {HERE / 'RESULTS.md'}")
