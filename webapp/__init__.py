@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from webapp.catalog import audit
 from webapp.config import load_config, resolve_paths
 from webapp.db.engine import make_engine, make_session_factory
 from webapp.publishing.feedcache import FeedCache
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(data_dir)
     app.config.setdefault("MAX_CONTENT_LENGTH", None)
 
+    audit.install()
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["talkcast.engine"] = engine
     app.extensions["talkcast.sessions"] = make_session_factory(engine)
@@ -61,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         sitemap,
         staff,
+        staff_audit,
         staff_people,
         staff_shows,
         staff_stats,
@@ -83,4 +86,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sitemap.bp)
     app.register_blueprint(staff_stats.bp)
     app.register_blueprint(staff_people.bp)
+    app.register_blueprint(staff_audit.bp)
     return app

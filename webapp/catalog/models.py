@@ -465,3 +465,24 @@ class SearchDocument(Base):
     speakers: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     transcript: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    """One write to the catalogue: who, when, what changed (``catalog/audit.py`` writes them).
+
+    Show and episode ids are plain numbers, not foreign keys, so a deleted episode's
+    history stays readable after the episode is gone.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(400))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    show_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    episode_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    summary: Mapped[str] = mapped_column(String(400), default="")
+    changes: Mapped[str] = mapped_column(Text, default="{}")

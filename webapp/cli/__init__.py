@@ -6,10 +6,12 @@ adds them to ``main``, so there is no import circle.
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 import click
 
+from webapp.catalog.audit import ACTOR
 from webapp.cli import database, feeds, jobs, shows, site, sources, users
 from webapp.cli.context import Context
 
@@ -22,6 +24,7 @@ def main(ctx: click.Context) -> None:
     Configuration comes from config.toml and TALKCAST_* environment variables.
     """
     ctx.ensure_object(Context)
+    ACTOR.set(f"command line ({getpass.getuser()})")
 
 
 for command in (

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from webapp import services
+from webapp.catalog.audit import acting_as
 from webapp.catalog.models import SchedulerLease, utcnow
 from webapp.ingest.sources import sync_config_sources
 from webapp.jobs import tasks
@@ -144,7 +145,8 @@ class TalkcastScheduler:
             log.exception("scheduler %s: cannot reach the lease; staying idle", self.holder)
             return None
         function = JOBS[job_id][0]
-        return function(self.app, host=self.holder)
+        with acting_as(f"job {job_id}"):
+            return function(self.app, host=self.holder)
 
     def heartbeat(self) -> None:
         """Renew (or try to take) the lease between jobs."""

@@ -22,6 +22,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from webapp import services
+from webapp.catalog.audit import ACTOR
 from webapp.catalog.models import ApiToken, LoginAttempt, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -91,6 +92,7 @@ def staff_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        ACTOR.set(current_user.email)
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -109,6 +111,7 @@ def token_required(view: F) -> F:
             if user is None:
                 return _unauthorized("unknown or revoked token")
             g.api_user_id = user.id
+            ACTOR.set(f"{user.email} (API token)")
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -213,4 +216,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+
+    @app.before_request
+    def _anonymous_until_signed_in() -> None:
+        # Threads serve request after request: nobody's name may carry over to the next.
+        ACTOR.set("web (signed out)")
+
     app.register_blueprint(bp)

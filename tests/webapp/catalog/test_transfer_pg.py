@@ -81,6 +81,7 @@ def test_migrate_sqlite_catalogue_to_postgresql(tmp_path, pg_schema_url):
 
     source_rows, target_rows = _dump(sqlite_url), _dump(pg_schema_url)
     assert source_rows == target_rows  # every GUID, key and date as it was
+    assert target_rows["audit_entries"]  # the audit log moves with the catalogue
 
     # Feeds built from PostgreSQL are byte-identical to those built from SQLite.
     pg_app = create_app({**config, "DATABASE_URL": pg_schema_url, "DATA_DIR": str(tmp_path / "d2")})
