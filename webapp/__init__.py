@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         art,
         auth,
         embed,
+        permissions,
         public,
         search,
         sitemap,
@@ -87,4 +88,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_stats.bp)
     app.register_blueprint(staff_people.bp)
     app.register_blueprint(staff_audit.bp)
+    permissions.init_app(app)
     return app

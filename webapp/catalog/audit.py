@@ -31,6 +31,7 @@ from webapp.catalog.models import (
     Person,
     PersonAlias,
     Show,
+    ShowRole,
     Source,
     User,
     utcnow,
@@ -50,6 +51,7 @@ AUDITED: dict[type, str] = {
     Source: "source",
     User: "user",
     ApiToken: "api token",
+    ShowRole: "role",
 }
 # Bookkeeping that changes on reads or checks, not on anyone's decision.
 IGNORED = {
@@ -123,7 +125,7 @@ def _where(session: Session, obj: Any) -> tuple[int | None, int | None]:
         return obj.id, None
     if isinstance(obj, Episode):
         return obj.show_id, obj.id
-    if isinstance(obj, Source):
+    if isinstance(obj, Source | ShowRole):
         return obj.show_id, None
     episode_id = getattr(obj, "episode_id", None)
     if episode_id is None:

@@ -45,8 +45,12 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def create_user(session: Session, email: str, password: str) -> User:
-    """Create a staff account; the password is stored only as a hash."""
+def create_user(session: Session, email: str, password: str, admin: bool | None = None) -> User:
+    """Create a staff account; the password is stored only as a hash.
+
+    With ``admin`` None the account is an admin only if there is none yet: the first
+    account of a new site runs it, and later ones get roles per show.
+    """
     email = email.strip().lower()
     if "@" not in email:
         raise AuthError("give an email address")
@@ -54,7 +58,9 @@ def create_user(session: Session, email: str, password: str) -> User:
         raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.email == email)):
         raise AuthError(f"a user {email} already exists")
-    user = User(email=email, password_hash=hash_password(password))
+    if admin is None:
+        admin = session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is None
+    user = User(email=email, password_hash=hash_password(password), is_admin=admin)
     session.add(user)
     session.flush()
     return user
