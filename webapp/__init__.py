@@ -54,11 +54,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from webapp import services
     from webapp.web import (
+        account,
         api,
         api_shows,  # noqa: F401  (adds the show routes to api.bp)
         art,
         auth,
         embed,
+        invites,
         permissions,
         public,
         search,
@@ -68,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         staff_people,
         staff_shows,
         staff_stats,
+        staff_users,
     )
 
     services.init_app(app)
@@ -88,5 +91,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_stats.bp)
     app.register_blueprint(staff_people.bp)
     app.register_blueprint(staff_audit.bp)
+    app.register_blueprint(staff_users.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(invites.bp)
     permissions.init_app(app)
     return app

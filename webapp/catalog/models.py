@@ -336,6 +336,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Admins manage users and every show; others act only through their ShowRole rows.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two-factor sign-in (TOTP) once confirmed; recovery codes as a JSON list of SHA-256s.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    recovery_codes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
 
@@ -368,6 +371,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "read" tokens only read; a show_id limits the token to that show; past expires_at
+    # the token is refused.
+    scope: Mapped[str] = mapped_column(String(10), default="write")
+    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -502,3 +510,24 @@ class ShowRole(Base):
         ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     role: Mapped[str] = mapped_column(String(20))
+
+
+class Invite(Base):
+    """A one-time link to set a password: a new account's invitation, or a reset.
+
+    Only the link's SHA-256 is kept; it works once, until ``expires_at``.
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(10), default="invite")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()

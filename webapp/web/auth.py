@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -11,6 +9,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, jsonify, redirect, render_template, request
+from flask import session as cookie
 from flask import url_for as flask_url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -18,12 +17,13 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from webapp import services
+from webapp.catalog.accounts import check_second_factor, create_scoped_token, token_user
 from webapp.catalog.audit import ACTOR
-from webapp.catalog.models import ApiToken, LoginAttempt, User, utcnow
+from webapp.catalog.models import LoginAttempt, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -32,6 +32,7 @@ csrf = CSRFProtect()
 F = TypeVar("F", bound=Callable[..., Any])
 
 MIN_PASSWORD = 10
+SECOND_FACTOR = "signin_second_factor_user"
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 
@@ -66,29 +67,15 @@ def create_user(session: Session, email: str, password: str, admin: bool | None 
     return user
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(session: Session, user: User, label: str = "") -> str:
-    """A new API token for the user; only its hash is kept, so show it now or never."""
-    token = "tc_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_hash(token), label=label))
-    session.flush()
-    return token
+    """A new write token for all the user's shows; shown now or never (only a hash is kept)."""
+    return create_scoped_token(session, user, label)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    row = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False)
-        )
-    )
-    if row is None or not row.user.active:
-        return None
-    row.last_used_at = utcnow()
-    return row.user
+    """The active user an unrevoked, unexpired bearer token belongs to, or None."""
+    found = token_user(session, token)
+    return found[0] if found else None
 
 
 def staff_required(view: F) -> F:
@@ -113,10 +100,11 @@ def token_required(view: F) -> F:
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("send Authorization: Bearer <token>")
         with services.work() as session:
-            user = user_for_token(session, token.strip())
-            if user is None:
-                return _unauthorized("unknown or revoked token")
-            g.api_user_id = user.id
+            found = token_user(session, token.strip())
+            if found is None:
+                return _unauthorized("unknown, expired or revoked token")
+            user, row = found
+            g.api_user_id, g.api_token_scope, g.api_token_show = user.id, row.scope, row.show_id
             ACTOR.set(f"{user.email} (API token)")
         return view(*args, **kwargs)
 
@@ -178,6 +166,11 @@ def login() -> Any:
                 return render_template("staff/login.html", form=form), 429
             user = session.scalar(select(User).where(User.email == email))
             if user and user.active and check_password_hash(user.password_hash, form.password.data):
+                if user.totp_secret:
+                    # The password is right; the code from the app comes next.
+                    cookie[SECOND_FACTOR] = user.id
+                    next_url = _safe_next(request.args.get("next"))
+                    return redirect(flask_url_for("auth.second_factor", next=next_url))
                 user.last_login_at = utcnow()
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
@@ -185,6 +178,35 @@ def login() -> Any:
         flash("Wrong email or password.", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form)
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField("Code from your app, or a recovery code", validators=[DataRequired()])
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Any:
+    """The second step of sign-in for accounts with two-factor sign-in on."""
+    user_id = cookie.get(SECOND_FACTOR)
+    if user_id is None:
+        return redirect(flask_url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        keys = [f"user:{user_id}", f"ip:{request.remote_addr}"]
+        with services.work() as session:
+            if _too_many_failures(session, keys):
+                flash("Too many wrong codes. Try again in 15 minutes.", "error")
+                return render_template("staff/login_code.html", form=form), 429
+            user = session.get(User, user_id)
+            if user and user.active and check_second_factor(user, form.code.data):
+                cookie.pop(SECOND_FACTOR, None)
+                user.last_login_at = utcnow()
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            session.add_all(LoginAttempt(key=k) for k in keys)
+        flash("That code does not match.", "error")
+        return render_template("staff/login_code.html", form=form), 401
+    return render_template("staff/login_code.html", form=form)
 
 
 @bp.post("/logout")

@@ -21,6 +21,8 @@ from webapp.catalog.models import AuditEntry, Episode, Source, User
 from webapp.catalog.operations import get_show
 from webapp.catalog.roles import ADMIN, CONTRIBUTOR, EDITOR, VIEWER, best_level, level_in
 
+SIGNED_IN = 0  # any member of staff, even one without a role yet (their own account)
+
 # What a request's show lookup returns when the object it names does not exist: the view
 # answers 404 itself, the same for everyone.
 MISSING = -1
@@ -156,7 +158,19 @@ RULES: dict[str, Rule] = {
     "api.get_one": Rule(VIEWER, _slug()),
     "api.show_episodes": Rule(VIEWER, _slug()),
     "api.get_episode": Rule(VIEWER, _guid_show),
+    # One's own account: tokens and two-factor sign-in.
+    "account.index": Rule(SIGNED_IN),
+    "account.new_token": Rule(SIGNED_IN),
+    "account.revoke": Rule(SIGNED_IN),
+    "account.start_two_factor": Rule(SIGNED_IN),
+    "account.confirm_two_factor": Rule(SIGNED_IN),
+    "account.two_factor_off": Rule(SIGNED_IN),
     # The whole site: admins.
+    "staff_users.index": Rule(ADMIN),
+    "staff_users.send_invite": Rule(ADMIN),
+    "staff_users.change_active": Rule(ADMIN),
+    "staff_users.reset": Rule(ADMIN),
+    "staff_users.change_role": Rule(ADMIN),
     "staff_shows.new": Rule(ADMIN),
     "api.create_show": Rule(ADMIN),
     "staff_people.merge": Rule(ADMIN),
@@ -166,7 +180,16 @@ RULES: dict[str, Rule] = {
 }
 # Site-wide figures (no ?show=) are for admins: they include every show.
 SITE_WIDE = {"staff_stats.index", "staff_stats.export"}
-GUARDED = ("staff", "staff_shows", "staff_sources", "staff_people", "staff_stats", "staff_audit")
+GUARDED = (
+    "staff",
+    "staff_shows",
+    "staff_sources",
+    "staff_people",
+    "staff_stats",
+    "staff_audit",
+    "staff_users",
+    "account",
+)
 GUARDED_API = ("api",)
 
 
@@ -179,14 +202,28 @@ def _acting_user() -> User | None:
     return None
 
 
+def _token_allows(rule: Rule, show_id: int | None) -> bool:
+    """An API token's own limits: read-only tokens read; a show's token serves that show."""
+    if g.get("api_user_id") is None:
+        return True
+    if g.get("api_token_scope") == "read" and request.method not in ("GET", "HEAD"):
+        return False
+    limit = g.get("api_token_show")
+    if limit is None:
+        return True
+    return rule.level < ADMIN and (show_id is None or show_id in (limit, MISSING))
+
+
 def allowed(rule: Rule, user: User, endpoint: str) -> bool | None:
     """True or False; None when the request names a show that does not exist (the view 404s)."""
     session = services.db()
+    show_id = rule.show() if rule.show is not None else None
+    if not _token_allows(rule, show_id):
+        return False
     if rule.level == ADMIN:
         return user.is_admin
     if rule.show is None:
         return best_level(session, user) >= rule.level
-    show_id = rule.show()
     if show_id == MISSING:
         return None
     if show_id is None:

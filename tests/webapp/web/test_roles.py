@@ -24,7 +24,11 @@ MEDIA = [{"kind": "audio", "url": "https://m.example/a.mp3", "mime_type": "audio
 ROLES = ["none", "viewer", "contributor", "editor", "admin"]
 
 # What each role may do, by case name (the cases are built in ``cases`` below).
-VIEWER = {
+OWN_ACCOUNT = {
+    "account", "new token", "revoke token", "start two-factor", "confirm two-factor",
+    "two-factor off",
+}  # fmt: skip
+VIEWER = OWN_ACCOUNT | {
     "dashboard", "shows", "people", "person", "stats of the show", "stats csv of the show",
     "api shows", "api show", "api show episodes", "api episode",
 }  # fmt: skip
@@ -43,8 +47,9 @@ EDITOR = CONTRIBUTOR | {
 ADMIN = EDITOR | {
     "stats of the site", "stats csv of the site", "new show form", "api new show",
     "merge people", "split person", "site changes", "site changes csv",
+    "staff", "invite", "enable user", "reset link", "set role",
 }  # fmt: skip
-ALLOWED = {"none": set(), "viewer": VIEWER, "contributor": CONTRIBUTOR, "editor": EDITOR,
+ALLOWED = {"none": OWN_ACCOUNT, "viewer": VIEWER, "contributor": CONTRIBUTOR, "editor": EDITOR,
            "admin": ADMIN}  # fmt: skip
 
 
@@ -69,6 +74,7 @@ def setup_site(app, role):
             talks = session.scalar(select(Episode.show_id).where(Episode.id == ids["draft"]))
             grant(session, user, talks, role)
         token = create_token(session, user, "walk")
+        create_token(session, user, "to revoke")
         add_source(session, kind="rss", url="https://upstream.example.org/feed.xml",
                    into="talks", every="1h", base_url=app.config["BASE_URL"], origin="ui")  # fmt: skip
         session.add_all(
@@ -137,6 +143,17 @@ def cases(ids, guids):
         ("unpublish", "POST", f"/staff/episodes/{ep['published']}/unpublish", {}),
         ("api publish", "POST", f"/api/v1/episodes/{g['draft']}/publish", {}),
         ("api unpublish", "POST", f"/api/v1/episodes/{g['published']}/unpublish", {}),
+        ("account", "GET", "/staff/account/", {}),
+        ("new token", "POST", "/staff/account/tokens", {"data": {"label": "x", "scope": "read"}}),
+        ("revoke token", "POST", "/staff/account/tokens/2/revoke", {}),
+        ("start two-factor", "POST", "/staff/account/two-factor/start", {}),
+        ("confirm two-factor", "POST", "/staff/account/two-factor/confirm", {"data": {"code": "000000"}}),
+        ("two-factor off", "POST", "/staff/account/two-factor/off", {"data": {"code": "000000"}}),
+        ("staff", "GET", "/staff/users/", {}),
+        ("invite", "POST", "/staff/users/invite", {"data": {"email": "new@example.org"}}),
+        ("enable user", "POST", "/staff/users/1/active", {"data": {"active": "1"}}),
+        ("reset link", "POST", "/staff/users/1/reset", {}),
+        ("set role", "POST", "/staff/users/1/role", {"data": {"show": "talks", "role": "viewer"}}),
         ("merge people", "POST", "/staff/people/alpha-a/merge", {"data": {"into": "beta-b"}}),
         ("split person", "POST", "/staff/people/beta-b/split", {"data": {"name": "Gamma, G"}}),
         ("delete imported", "POST", f"/staff/sources/episodes/{ep['imported']}/delete", {}),
