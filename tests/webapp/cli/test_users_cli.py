@@ -39,3 +39,31 @@ def test_first_account_is_admin_later_ones_get_roles(app, cli_env):
     listed = talkcast(cli_env, "users", "list").stdout.splitlines()
     assert "chief@example.org\tactive\tadmin" in listed
     assert "ed@example.org\tactive\teditor of talks" in listed
+
+
+def test_invite_reset_disable_and_scoped_tokens_from_the_command_line(app, cli_env):
+    make_show(app)
+    talkcast(cli_env, "users", "create", "chief@example.org", "--password-stdin",
+             stdin="a long password\n")  # fmt: skip
+    link = talkcast(cli_env, "users", "invite", "ed@example.org", "--show", "talks",
+                    "--role", "editor").stdout.strip()  # fmt: skip
+    assert link.startswith("http://talkcast.test/staff/invite/")
+    path = link.removeprefix("http://talkcast.test")
+    client = app.test_client()
+    assert client.get(path).status_code == 200  # the link opens the password form
+
+    made = talkcast(cli_env, "users", "token", "chief@example.org", "--scope", "read",
+                    "--show", "talks", "--days", "7", "--label", "feeds")  # fmt: skip
+    token = made.stdout.strip()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/shows/talks", headers=auth).status_code == 200
+    assert client.patch("/api/v1/shows/talks", json={"title": "T"}, headers=auth).status_code == 403
+    (listed,) = talkcast(cli_env, "users", "tokens", "chief@example.org").stdout.splitlines()
+    token_id, label, scope, show, _expires, _used, state = listed.split("\t")
+    assert (label, scope, show, state) == ("feeds", "read", "talks", "active")
+    assert talkcast(cli_env, "users", "revoke-token", token_id).returncode == 0
+    assert client.get("/api/v1/shows/talks", headers=auth).status_code == 401
+
+    assert talkcast(cli_env, "users", "reset", "chief@example.org").stdout.startswith("http://")
+    refused = talkcast(cli_env, "users", "disable", "chief@example.org")
+    assert refused.returncode != 0 and "last active admin" in refused.stderr
