@@ -69,14 +69,16 @@ def parse_date_line(line: str) -> tuple[datetime, datetime] | None:
     month = _MONTHS.get(match.group(3).lower()) if match else None
     if not match or not month:
         return None
+    # A day, hour or minute out of range ("31st February", "25:61") and a talk running past
+    # midnight at the end of year 9999 are no times at all.
     try:
         day = date(int(match.group(4)), month, int(match.group(2)))
-    except ValueError:
+        start = datetime.combine(day, time.fromisoformat(match.group(5)), LONDON)
+        end = datetime.combine(day, time.fromisoformat(match.group(6)), LONDON)
+        if end < start:  # runs past midnight
+            end = datetime.combine(day + timedelta(days=1), end.time(), LONDON)
+    except (ValueError, OverflowError):
         return None
-    start = datetime.combine(day, time.fromisoformat(match.group(5)), LONDON)
-    end = datetime.combine(day, time.fromisoformat(match.group(6)), LONDON)
-    if end < start:  # runs past midnight
-        end = datetime.combine(day + timedelta(days=1), end.time(), LONDON)
     return start, end
 
 

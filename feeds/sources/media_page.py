@@ -33,8 +33,11 @@ def download_links(data: bytes, url: str) -> list[str]:
         target = element.get("href") if element.tag == "a" else element.get("src")
         if not target:
             continue
-        link = urljoin(url, target.strip())
-        parts = urlsplit(link)
+        try:
+            link = urljoin(url, target.strip())
+            parts = urlsplit(link)
+        except ValueError:
+            continue  # not a URL at all ("http://[" is a broken IPv6 host to urllib)
         media = parts.scheme in ("http", "https") and parts.path.lower().endswith(AUDIO + VIDEO)
         if media and link not in found:
             found.append(link)

@@ -23,10 +23,7 @@ from feeds.sources.values import absolute_url, parse_duration, parse_int
 
 def parse(data: bytes, url: str) -> list[UpstreamItem]:
     """Items of a podcast RSS 2.0 or Atom feed; enclosures become media."""
-    check_xml(data, expected="an RSS or Atom feed")
-    # A stream, never the bytes themselves: feedparser treats a str/bytes argument as a
-    # URL or file name to open.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": url})
+    parsed = _feedparser(data, url)
     if not parsed.get("version"):
         problem = parsed.get("bozo_exception")
         detail = f" ({problem})" if isinstance(problem, SAXException) else ""
@@ -40,6 +37,20 @@ def parse(data: bytes, url: str) -> list[UpstreamItem]:
     collection = _text(parsed.feed.get("title")) or None
     items = (_item(entry, url, collection) for entry in parsed.entries)
     return [item for item in items if item is not None]
+
+
+def _feedparser(data: bytes, url: str) -> Any:
+    """feedparser's reading of a document that passed the safety check."""
+    check_xml(data, expected="an RSS or Atom feed")
+    try:
+        # A stream, never the bytes themselves: feedparser treats a str/bytes argument as a
+        # URL or file name to open.
+        return feedparser.parse(io.BytesIO(data), response_headers={"content-location": url})
+    except UnicodeDecodeError as exc:
+        # feedparser decodes the declared encoding's name as UTF-8 without a guard.
+        raise SourceFormatError(
+            f"expected an RSS or Atom feed, found an unreadable encoding declaration ({exc})"
+        ) from exc
 
 
 def _item(entry: Any, url: str, collection: str | None) -> UpstreamItem | None:
@@ -71,10 +82,11 @@ def _item(entry: Any, url: str, collection: str | None) -> UpstreamItem | None:
 
 def _media(enclosure: Any, base: str) -> UpstreamMedia | None:
     href = _text(enclosure.get("href"))
-    if not href:
+    url = absolute_url(href, base) if href else None
+    if not url:
         return None
     return UpstreamMedia(
-        url=absolute_url(href, base),
+        url=url,
         mime_type=_text(enclosure.get("type")) or None,
         length=parse_int(_text(enclosure.get("length")) or None),
     )
@@ -104,8 +116,14 @@ def _thumbnail(entry: Any) -> str | None:
 
 
 def _datetime(value: time.struct_time | None) -> datetime | None:
-    # feedparser has already normalised these to UTC.
-    return datetime.fromtimestamp(timegm(value), tz=UTC) if value else None
+    if not value:
+        return None
+    # feedparser has already normalised these to UTC, but not checked the year: a date past
+    # 9999 (or a zone that pushes one there) is no date Python can hold.
+    try:
+        return datetime.fromtimestamp(timegm(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _text(value: object) -> str:
@@ -114,8 +132,7 @@ def _text(value: object) -> str:
 
 def describe(data: bytes, url: str) -> UpstreamChannel:
     """The feed's own title, description, home page and cover art."""
-    check_xml(data, expected="an RSS or Atom feed")
-    feed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": url}).feed
+    feed = _feedparser(data, url).feed
     link = _text(feed.get("link"))
     image = feed.get("image") or {}
     image_url = _text(image.get("href") or image.get("url"))

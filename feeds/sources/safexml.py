@@ -38,6 +38,8 @@ def parse_xml(data: bytes, *, expected: str = "an XML document") -> ET.Element:
         raise SourceFormatError(f"expected {expected}, found forbidden XML: {exc}") from exc
     except ET.ParseError as exc:
         raise SourceFormatError(f"expected {expected}, found malformed XML: {exc}") from exc
+    except LookupError as exc:
+        raise SourceFormatError(f"expected {expected}, found {exc}") from exc
     return cast(ET.Element, root)
 
 
@@ -54,6 +56,10 @@ def check_xml(data: bytes, *, expected: str = "an XML document") -> None:
             raise SourceFormatError(
                 f"expected {expected}, found malformed XML with entity declarations"
             ) from exc
+    except LookupError as exc:
+        # expat knows only a few encodings; a declared one Python lacks too ("UTF-9") is
+        # something no parser downstream can read either.
+        raise SourceFormatError(f"expected {expected}, found {exc}") from exc
 
 
 def _reject_html_or_empty(data: bytes, expected: str) -> None:

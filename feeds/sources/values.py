@@ -59,9 +59,13 @@ def parse_iso(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def absolute_url(href: str, base: str) -> str:
-    """``href`` made absolute against ``base``, without a Java ``;jsessionid=`` path parameter."""
-    return _JSESSIONID.sub("", urljoin(base, href.strip()))
+def absolute_url(href: str, base: str) -> str | None:
+    """``href`` made absolute against ``base``, without a Java ``;jsessionid=`` path parameter;
+    None when it is no URL at all (``http://[`` is refused by urllib as a broken IPv6 host)."""
+    try:
+        return _JSESSIONID.sub("", urljoin(base, href.strip()))
+    except ValueError:
+        return None
 
 
 def stable_id(*parts: str) -> str:
