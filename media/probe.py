@@ -20,6 +20,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
+from media import flacframes, oggpages
 from media.errors import UnsupportedMedia
 from media.mp3frames import FrameScan, scan_file
 from media.mp4boxes import M4V_BRANDS, QUICKTIME_BRANDS, read_layout
@@ -151,8 +152,14 @@ def _probe_mp4(path: Path, size: int) -> MediaInfo:
     )
 
 
-def _probe_simple(cls: Any, mime: str, ext: str) -> Callable[[Path, int], MediaInfo]:
+def _probe_simple(
+    cls: Any, mime: str, ext: str, check_complete: Callable[[Path], None] | None = None
+) -> Callable[[Path, int], MediaInfo]:
     def run(path: Path, size: int) -> MediaInfo:
+        # mutagen reads a length from the headers or the last page, not from the audio
+        # that is there: a file cut short would pass with the length it announces.
+        if check_complete is not None:
+            check_complete(path)
         audio = _load(cls, path)
         duration = float(audio.info.length)
         bitrate = int(getattr(audio.info, "bitrate", 0) or 0) or _average_bitrate(size, duration)
@@ -173,9 +180,9 @@ def _average_bitrate(size: int, duration: float) -> int | None:
 _PROBERS: dict[Container, Callable[[Path, int], MediaInfo]] = {
     "mp3": _probe_mp3,
     "mp4": _probe_mp4,
-    "ogg-vorbis": _probe_simple(OggVorbis, "audio/ogg", ".ogg"),
-    "ogg-opus": _probe_simple(OggOpus, "audio/opus", ".opus"),
-    "flac": _probe_simple(FLAC, "audio/flac", ".flac"),
+    "ogg-vorbis": _probe_simple(OggVorbis, "audio/ogg", ".ogg", oggpages.check_complete),
+    "ogg-opus": _probe_simple(OggOpus, "audio/opus", ".opus", oggpages.check_complete),
+    "flac": _probe_simple(FLAC, "audio/flac", ".flac", flacframes.check_complete),
     "wav": _probe_simple(WAVE, "audio/wav", ".wav"),
 }
 
