@@ -66,6 +66,9 @@ def check_chapters(data: bytes) -> bytes:
         doc = json.loads(text, parse_constant=_reject_constant)
     except (json.JSONDecodeError, ValueError) as exc:
         raise UnsupportedMedia(f"The chapters file is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        # json gives up on arrays or objects nested about a thousand deep; no chapters are.
+        raise UnsupportedMedia("The chapters file is nested too deeply to be chapters.") from exc
     if not isinstance(doc, dict):
         raise UnsupportedMedia(
             "The chapters file must be a JSON object with 'version' and 'chapters'."

@@ -171,3 +171,13 @@ def test_chapter_list_in_order_without_hidden_ones():
     ).encode()
     assert [(c.start, c.title) for c in chapter_list(data)] == [(0, "Introduction"), (300, "Proof")]
     assert chapter_list(b"not json") == []
+
+
+# The fuzz tests' minimised input, and one far past any recursion limit.
+@pytest.mark.parametrize("depth", [990, 100_000])
+def test_chapters_nested_a_thousand_deep_are_refused_not_a_crash(depth):
+    # Found by fuzzing (tests/fuzz): json raises RecursionError, which is no ValueError.
+    deep = b"[" * depth
+    with pytest.raises(UnsupportedMedia, match="nested too deeply"):
+        check_chapters(deep)
+    assert chapter_list(deep) == []
