@@ -21,6 +21,7 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
 from media import flacframes, oggpages
+from media.boundedfile import open_bounded
 from media.errors import UnsupportedMedia
 from media.mp3frames import FrameScan, scan_file
 from media.mp4boxes import M4V_BRANDS, QUICKTIME_BRANDS, read_layout
@@ -118,7 +119,7 @@ def _check_mp3_complete(scan: FrameScan) -> None:
 
 
 def _probe_mp4(path: Path, size: int) -> MediaInfo:
-    with path.open("rb") as fh:
+    with open_bounded(path) as fh:
         layout = read_layout(fh, size)
     if layout.truncated:
         raise UnsupportedMedia(
@@ -170,7 +171,8 @@ def _probe_simple(
 
 def _load(cls: Any, path: Path) -> Any:
     """Open a file with a mutagen class (mutagen's own annotations are incomplete)."""
-    return cls(path)
+    with open_bounded(path) as fh:
+        return cls(fh)
 
 
 def _average_bitrate(size: int, duration: float) -> int | None:
