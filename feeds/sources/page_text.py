@@ -79,12 +79,17 @@ def html_lines(data: bytes) -> list[TextLine]:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise SourceFormatError(f"expected an HTML page, found unparsable input: {exc}") from exc
+    # Emptied in place rather than dropped: drop_tree() joins the tail to the text before it,
+    # and lxml refuses to set text holding a control character it let through when parsing.
     for element in list(root.iter(*_DROP)):
-        element.drop_tree()
+        element.clear(keep_tail=True)
     builder = _LineBuilder()
     for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
-        if event == "start":
+        if tag in _DROP:
+            if event == "end":
+                builder.add(element.tail)  # as if the element were not there
+        elif event == "start":
             if tag not in _INLINE:
                 builder.flush()
             if tag == "a" and element.get("href"):

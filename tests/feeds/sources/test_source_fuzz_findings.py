@@ -10,6 +10,7 @@ import pytest
 from feeds.sources import SourceFormatError, describe, parse
 from feeds.sources.collection_page import parse_date_line
 from feeds.sources.media_page import download_links
+from feeds.sources.page_text import html_lines
 from feeds.sources.values import absolute_url
 
 URL = "https://upstream.example/list/1"
@@ -81,3 +82,13 @@ def test_a_media_page_link_that_is_no_url_is_skipped():
     page = b'<a href="p://[">x</a><a href="/talk.mp3">audio</a>'
     assert download_links(b"<a href=p://[>", URL) == []
     assert download_links(page, URL) == ["https://upstream.example/talk.mp3"]
+
+
+def test_a_page_with_a_control_character_after_a_dropped_element_reads():
+    # lxml parses the form feed, then refused it when the head was dropped and its tail
+    # joined to the text before it.
+    assert html_lines(b"<!><html>\x0c<head></head>\n") == []
+    page = b"<html><body>A talk<script>x()</script>\x0c12 views<p>Thursday</p></body></html>"
+    assert [line.text for line in html_lines(page)] == ["A talk 12 views", "Thursday"]
+    with pytest.raises(SourceFormatError, match="found none"):
+        parse("collection-page", b"<!><html>\x0c<head></head>\n", URL)
