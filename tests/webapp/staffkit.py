@@ -36,6 +36,9 @@ RECIPES: dict[str, list[str]] = {
     "aac.m4a": [*_SINE, "-c:a", "aac", "-b:a", "64k", "-metadata", "title=AAC talk"],
     "video.mp4": [*_VIDEO, *_SINE, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
                   "-shortest"],
+    "lossless.flac": [*_SINE, "-c:a", "flac"],
+    "vorbis.ogg": [*_SINE, "-c:a", "libvorbis"],
+    "opus.opus": [*_SINE, "-c:a", "libopus", "-b:a", "48k"],
 }  # fmt: skip
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -138,6 +138,9 @@ def _zip() -> bytes:
     [
         ("text", "talk.mp3", "This file is text, not an audio or video recording."),
         ("truncated", "talk.mp3", "cut short"),
+        ("truncated-flac", "talk.flac", "FLAC file stops in the middle of an audio frame"),
+        ("truncated-ogg", "talk.ogg", "Ogg file stops in the middle of a page"),
+        ("truncated-opus", "talk.opus", "cut short"),
         ("zip", "talk.mp3", "ZIP archive"),
         ("empty", "talk.mp3", "The file is empty."),
         ("good", "../../etc/passwd.mp3", "may not contain a folder path"),
@@ -146,9 +149,15 @@ def _zip() -> bytes:
 )
 def test_bad_uploads_are_refused_and_leave_nothing(app, staff, token, media, case, name, expected):
     good = media("cbr.mp3").read_bytes()
+    cut = {"flac": "lossless.flac", "ogg": "vorbis.ogg", "opus": "opus.opus"}
     data = {
         "text": b"Notes for the talk, saved with the wrong name.\n" * 50,
         "truncated": good[: len(good) * 2 // 3 + 7],
+        **{
+            f"truncated-{ext}": (whole := media(recipe).read_bytes())[: len(whole) * 2 // 3 + 7]
+            for ext, recipe in cut.items()
+            if case == f"truncated-{ext}"
+        },
         "zip": _zip(),
         "empty": b"",
         "good": good,
