@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, HTTPError, ProtocolError, ReadTimeoutError
 
 FetchErrorKind = Literal[
@@ -31,6 +32,8 @@ FetchErrorKind = Literal[
 MIB = 1024 * 1024
 _CHUNK = 16 * 1024  # small reads bound how far one compressed chunk can expand
 _PERMANENT = (301, 308)
+# A poll talks to one host at a time; a few pools cover the hosts its redirects lead to.
+_POOLS_PER_SESSION = 4
 
 
 class FetchError(Exception):
@@ -64,8 +67,26 @@ class FetchResult:
     content_type: str | None
 
 
+def new_session() -> requests.Session:
+    """An HTTP session for one upstream host: kept-alive connections in bounded pools.
+
+    Every session a fetcher uses is made here, so checks on where a connection may go can
+    be mounted in this one place.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=_POOLS_PER_SESSION, pool_maxsize=1, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.max_redirects = 10
+    return session
+
+
 class Fetcher:
-    """Fetches one URL at a time with a descriptive User-Agent and hard limits."""
+    """Fetches one URL at a time with a descriptive User-Agent and hard limits.
+
+    Its session keeps connections alive between fetches (one host's sources are polled one
+    after another); ``close()`` it, or use it as a context manager, when the run is over.
+    """
 
     def __init__(
         self,
@@ -82,8 +103,18 @@ class Fetcher:
         self.max_bytes = max_bytes
         # The read timeout applies per socket read; a slow trickle is bounded by this instead.
         self.total_timeout = total_timeout if total_timeout is not None else 6 * timeout
-        self.session = session or requests.Session()
+        self.session = session or new_session()
         self.session.max_redirects = 10
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
@@ -104,6 +135,10 @@ class Fetcher:
         with response:
             _raise_for_status(response)
             not_modified = response.status_code == 304
+            if not_modified:
+                # A 304 has no body (http.client reads none whatever the headers say); reading
+                # it to the end hands the connection back to the pool instead of closing it.
+                response.raw.drain_conn()
             body = None if not_modified else self._read_body(response, deadline)
             return FetchResult(
                 status=response.status_code,

@@ -311,3 +311,20 @@ def test_fetched_external_entity_is_refused(
     with pytest.raises(SourceFormatError, match="forbidden XML") as caught:
         parse("rss", result.body, result.final_url)
     assert secret not in str(caught.value)
+
+
+def test_one_kept_alive_connection_serves_many_fetches() -> None:
+    from keepalivekit import CountingUpstream, rss
+
+    with CountingUpstream() as upstream:
+        paths = [f"/feed/{n}" for n in range(3)]
+        for path in paths:
+            upstream.documents[path] = rss(path, "talk")
+        with Fetcher(USER_AGENT, timeout=2.0) as fetcher:
+            first = [fetcher.fetch(upstream.url(path)) for path in paths]
+            pairs = zip(paths, [result.etag for result in first], strict=True)
+            again = [fetcher.fetch(upstream.url(path), etag=etag) for path, etag in pairs]
+
+            assert [r.status for r in first + again] == [200] * 3 + [304] * 3
+            assert (upstream.requests, upstream.connections) == (6, 1)
+        assert upstream.wait_until_closed() == 0  # closing the fetcher closes its connection
