@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from webapp import services
 from webapp.catalog.models import JobRun, utcnow
 from webapp.db.engine import unit_of_work
+from webapp.ingest.downloads import DownloadSettings
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,16 @@ SETTINGS: dict[str, Any] = {
 def setting(app: Flask, key: str) -> Any:
     """A ``[scheduler]`` setting from config.toml, or its default."""
     return (app.config.get("SCHEDULER") or {}).get(key, SETTINGS[key])
+
+
+def download_settings(app: Flask) -> DownloadSettings:
+    """How imported media are fetched, from ``[scheduler]`` and ``user_agent``."""
+    return DownloadSettings(
+        user_agent=app.config["USER_AGENT"],
+        timeout=float(setting(app, "fetch_timeout")),
+        max_bytes=int(float(setting(app, "download_max_mb")) * 1024 * 1024),
+        media_hosts=tuple(setting(app, "media_hosts")),
+    )
 
 
 def default_host() -> str:
