@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian tools the suite uses when they are missing: ffmpeg (media fixtures),
 # chromium (browser test), nginx (deployment check, feed benchmark), nodejs and npm
-# (podcast-partytime, the Podcast Index's feed parser); `bench` adds wrk.
+# (podcast-partytime, the Podcast Index's feed parser), postgresql-client (pg_dump and pg_restore
+# for backups of a PostgreSQL catalogue); `bench` adds wrk.
 # Without root it only says what is missing: the tests that need them skip and say why.
 # Each entry is command:package.
-tools="ffmpeg:ffmpeg chromium:chromium nginx:nginx node:nodejs npm:npm"
+tools="ffmpeg:ffmpeg chromium:chromium nginx:nginx node:nodejs npm:npm pg_dump:postgresql-client"
 [ "$1" = "bench" ] && tools="$tools wrk:wrk"
 missing=""
 for entry in $tools; do

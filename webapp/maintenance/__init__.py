@@ -1,0 +1,1 @@
+"""Keeping an installation whole: backups and restores, and checking rows against files."""
