@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     # Download statistics: the app logs the media it sends to DATA_DIR/stats/media.log;
     # behind nginx, list nginx's media log (log_format talkcast_media) here too.
     "STATS": {"app_log": True, "access_logs": [], "geoip_db": ""},
+    # Scheduled backups (``talkcast backup`` on a timer): off while ``dir`` is empty.
+    "BACKUP": {"dir": "", "keep": 7, "every_seconds": 86400},
 }
 
 PATH_KEYS = ("DATA_DIR", "MEDIA_ROOT")

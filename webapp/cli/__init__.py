@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from webapp.catalog.audit import ACTOR
-from webapp.cli import database, feeds, jobs, shows, site, sources, users
+from webapp.cli import backup, check, database, feeds, jobs, shows, site, sources, users
 from webapp.cli.context import Context
 
 
@@ -38,6 +38,9 @@ for command in (
     jobs.jobs_group,
     jobs.scheduler_command,
     users.users,
+    backup.backup_command,
+    backup.restore_command,
+    check.check_command,
 ):
     main.add_command(command)
 

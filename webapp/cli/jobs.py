@@ -12,7 +12,7 @@ from webapp import services
 from webapp.catalog.models import JobRun
 from webapp.cli.context import Context, pass_ctx
 from webapp.cli.sources import echo_report, sync_config, when
-from webapp.jobs import tasks
+from webapp.jobs import backups, tasks
 from webapp.jobs.runs import RunReport
 
 
@@ -70,6 +70,12 @@ _job_command(
 )
 _job_command(
     "count-downloads", tasks.count_downloads, "Count the downloads in the media access logs now."
+)
+
+_job_command(
+    "backup",
+    backups.backup,
+    "Back up into a new folder under [backup] dir now; keep the newest [backup] keep.",
 )
 
 

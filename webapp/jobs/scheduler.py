@@ -14,7 +14,7 @@ import atexit
 import logging
 import signal
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ from webapp import services
 from webapp.catalog.audit import acting_as
 from webapp.catalog.models import SchedulerLease, utcnow
 from webapp.ingest.sources import sync_config_sources
-from webapp.jobs import tasks
+from webapp.jobs import backups, tasks
 from webapp.jobs.runs import RunReport, default_host
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ JOBS: dict[str, tuple[JobFunction, str, int]] = {
     "cleanup": (tasks.cleanup, "cleanup_every_seconds", 3600),
     "process_media_tasks": (tasks.process_media_tasks, "media_every_seconds", 20),
     "count_downloads": (tasks.count_downloads, "stats_every_seconds", 60),
+}
+# Jobs turned on by a config section of their own: id -> (function, seconds between runs
+# read from the app config, None while the section leaves the job off).
+OPTIONAL_JOBS: dict[str, tuple[JobFunction, Callable[[Mapping[str, Any]], float | None]]] = {
+    "backup": (backups.backup, backups.interval),
 }
 DEFAULTS: dict[str, Any] = {"lease_seconds": 60, "jitter_seconds": 5, "misfire_grace_seconds": 30}
 
@@ -144,7 +149,7 @@ class TalkcastScheduler:
         except SQLAlchemyError:
             log.exception("scheduler %s: cannot reach the lease; staying idle", self.holder)
             return None
-        function = JOBS[job_id][0]
+        function = JOBS[job_id][0] if job_id in JOBS else OPTIONAL_JOBS[job_id][0]
         with acting_as(f"job {job_id}"):
             return function(self.app, host=self.holder)
 
@@ -166,8 +171,7 @@ class TalkcastScheduler:
         }
         if self.start_date is not None:
             common["start_date"] = self.start_date
-        for job_id, (_function, key, default) in JOBS.items():
-            every = float(self.setting(key) or default)
+        for job_id, every in self.intervals().items():
             self.scheduler.add_job(
                 self.run_job, "interval", seconds=every, jitter=jitter, args=[job_id],
                 id=job_id, name=job_id.replace("_", " "), **common,
@@ -180,6 +184,18 @@ class TalkcastScheduler:
             name="lease heartbeat",
             **common,
         )
+
+    def intervals(self) -> dict[str, float]:
+        """Seconds between runs of every job that is on."""
+        every = {
+            job_id: float(self.setting(key) or default)
+            for job_id, (_f, key, default) in JOBS.items()
+        }
+        for job_id, (_function, interval) in OPTIONAL_JOBS.items():
+            seconds = interval(self.app.config)
+            if seconds is not None:
+                every[job_id] = seconds
+        return every
 
     def start(self) -> None:
         """Load ``[[sources]]`` from config.toml, register the jobs and start."""

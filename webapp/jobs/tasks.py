@@ -38,7 +38,7 @@ __all__ = [
 
 JOBS = (
     "check_source", "check_due_sources", "publish_scheduled", "rebuild_stale_feeds", "cleanup",
-    "process_media_tasks", "count_downloads",
+    "process_media_tasks", "count_downloads", "backup",
 )  # fmt: skip
 
 
