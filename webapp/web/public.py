@@ -19,6 +19,7 @@ from flask import (
     send_file,
 )
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from media.errors import InvalidKey
@@ -288,9 +289,14 @@ def _refresh_if_stale(name: str, entry: CachedFeed) -> CachedFeed:
     if entry.stale_after is None or time.time() < entry.stale_after:
         return entry
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with services.work(app) as session:
-        publish_due(session)
-    services.rebuild_feeds(app)
+    try:
+        with services.work(app) as session:
+            publish_due(session)
+        services.rebuild_feeds(app)
+    except SQLAlchemyError:
+        # Without the database the document built last is still the best answer.
+        log.warning("feed %s is due for a rebuild but the database is unavailable", name)
+        return entry
     return services.feed_cache().get(name) or entry
 
 
@@ -463,7 +469,10 @@ def media(key: str) -> Response:
         abort(404)
     mimetype = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
     # Saved downloads are named after the episode; "inline" keeps browsers playing it.
-    name = download_name(services.db(), key)
+    try:
+        name = download_name(services.db(), key)
+    except SQLAlchemyError:
+        name = None  # the file is served without the database, under its key's name
     if current_app.config["X_ACCEL_REDIRECT"]:
         # nginx serves the bytes, ranges and validators from its internal media location.
         response = Response(b"", content_type=mimetype)
