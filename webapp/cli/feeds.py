@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from media.errors import is_disk_full
 from webapp import services
 from webapp.cli.context import Context, pass_ctx
 
@@ -28,7 +29,16 @@ def feeds_build(ctx: Context, slug: str | None) -> None:
             if show is None:
                 raise click.ClickException(f"no show with slug '{slug}'")
             ids = {show.id}
-    written = services.rebuild_feeds(app, ids)
+    try:
+        written = services.rebuild_feeds(app, ids)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise click.ClickException(
+            f"the disk holding {app.config['DATA_DIR']} is full ({exc.strerror}): feeds were "
+            "not rebuilt and the feeds being served are unchanged; free some space and run "
+            "`talkcast feeds build` again"
+        ) from exc
     click.echo(f"{len(written)} feed documents up to date")
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from media.errors import TooLarge, UnsupportedMedia
+from media.errors import TooLarge, UnsupportedMedia, is_disk_full
 from media.probe import MediaInfo, probe
 from media.storage import LocalStorage, StagedFile, key_for
 
@@ -92,23 +92,40 @@ def stage_media(
 ) -> StagedUpload:
     """Stream an audio/video upload to a temp file and probe it; UploadError if refused."""
     name = safe_filename(filename)
+    upload_id = secrets.token_hex(16)
     try:
         staged = storage.stage(stream, max_bytes)
     except TooLarge as exc:
         raise UploadError(
             f"{name}: the file is over the upload limit of {_mb(max_bytes)} MB.", 413
         ) from exc
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise _disk_full(name) from exc
+        raise
     try:
         info = probe(staged.path)
-        upload = StagedUpload(secrets.token_hex(16), staged, info, name, owner)
+        upload = StagedUpload(upload_id, staged, info, name, owner)
         _write_sidecar(storage, upload)
     except UnsupportedMedia as exc:
         storage.discard(staged)
         raise UploadError(f"{name}: {exc}") from exc
-    except BaseException:
+    except BaseException as exc:
         storage.discard(staged)
+        sidecar_path(storage, upload_id).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise _disk_full(name) from exc
         raise
     return upload
+
+
+def _disk_full(name: str) -> UploadError:
+    """A full disk told to staff as a refusal they can act on (507 Insufficient Storage)."""
+    return UploadError(
+        f"{name}: the server's disk is full, so the file could not be stored (nothing of it "
+        "was kept). Ask the administrator to free some space, then upload it again.",
+        507,
+    )
 
 
 def sidecar_path(storage: LocalStorage, upload_id: str) -> Path:

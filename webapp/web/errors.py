@@ -8,13 +8,14 @@ already published stay as they were (they are only ever replaced whole).
 
 from __future__ import annotations
 
-import errno
 import logging
 from typing import Any
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import InterfaceError, OperationalError
+
+from media.errors import is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,6 @@ DISK_FULL = (
     "The server's disk is full, so nothing more could be written. Published feeds and media "
     "are unchanged and still served. Ask the administrator to free some space, then try again."
 )
-DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """True for the OSError of a full disk (or an exhausted quota)."""
-    return isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS
 
 
 def _answer(code: int, title: str, message: str, error: str) -> Any:
