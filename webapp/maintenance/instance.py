@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import make_url
 
 from media.storage import TEMP_DIR
 from webapp.catalog.models import Base
@@ -41,6 +42,9 @@ def media_files(root: Path) -> list[Path]:
 
 def row_counts(database_url: str) -> dict[str, int]:
     """Rows in each catalogue table that exists (an unmigrated database has none)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return {}  # connecting would create the file (or fail for want of its folder)
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,11 +54,16 @@ def add_file(manifest: Manifest, root: Path, relative: str) -> None:
 
 
 def copy_in(manifest: Manifest, source: Path, root: Path, relative: str) -> None:
-    """Copy a file into the backup and record it."""
+    """Copy a file into the backup, hashing the bytes as they pass (one read, not two)."""
     target = root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    add_file(manifest, root, relative)
+    digest, size = hashlib.sha256(), 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+    manifest.files[relative] = {"size": size, "sha256": digest.hexdigest()}
 
 
 def write(manifest: Manifest, root: Path) -> None:
