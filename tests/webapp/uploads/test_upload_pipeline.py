@@ -235,8 +235,10 @@ def test_a_database_failure_discards_the_staged_files(app, staff, token, media, 
         "publish": "draft",
         "upload_ids": body["upload_id"],
     }
-    with pytest.raises(OperationalError):
-        staff.post("/staff/episodes/new", data=form)
+    # The failure is answered with the database-unavailable page, not a traceback.
+    response = staff.post("/staff/episodes/new", data=form)
+    assert response.status_code == 503
+    assert "Database unavailable" in response.get_data(as_text=True)
     assert stored_files(app) == []
     assert row_counts(app) == (0, 0)
 
