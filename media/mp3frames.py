@@ -8,9 +8,15 @@ its declared length. Walking every frame gives the true sample count and shows t
 from __future__ import annotations
 
 import mmap
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+# Re-exported: the sniffer reads ID3v2 sizes from here.
+from media.mp3tags import id3v2_tag_size as id3v2_tag_size
+from media.mp3tags import leading_tags_size, trailing_tags_size
 
 # Bitrates in kbit/s, indexed by the 4-bit field; index 0 (free format) and 15 are not allowed.
 _BITRATES_V1 = {
@@ -30,10 +36,16 @@ _SAMPLE_RATES = {
 }
 _VERSIONS: dict[int, Literal["1", "2", "2.5"]] = {3: "1", 2: "2", 0: "2.5"}
 _LAYERS = {3: 1, 2: 2, 1: 3}
+_VERSION_BITS = {name: bits for bits, name in _VERSIONS.items()}
+_LAYER_BITS = {layer: bits for bits, layer in _LAYERS.items()}
 
 # How far past the tags to look for the first frame, and how many frames must follow it.
 _SYNC_SEARCH_BYTES = 64 * 1024
 _FRAMES_TO_CONFIRM = 3
+# How much of the file the walk covers between calls telling the caller what it is done with.
+WINDOW_BYTES = 32 * 1024 * 1024
+# Frames the regex engine steps over per match while counting them.
+_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,8 @@ class FrameScan:
     junk_bytes: int
     truncated_frame: bool
     vbr_header: VbrHeader | None
+    # True if the walk stopped at the caller's junk limit: frames and junk are counts so far.
+    gave_up: bool = False
 
     @property
     def duration(self) -> float:
@@ -114,46 +128,6 @@ def parse_header(data: bytes) -> FrameHeader | None:
         samples = 576 if layer == 3 and version != "1" else 1152
         length = samples // 8 * bitrate // sample_rate + padding
     return FrameHeader(version, layer, bitrate, sample_rate, padding, channels, length, samples)
-
-
-def id3v2_tag_size(header: bytes) -> int | None:
-    """Total size of an ID3v2 tag from its 10-byte header; None if it is not one."""
-    if len(header) < 10 or not header.startswith(b"ID3"):
-        return None
-    raw = header[6:10]
-    if any(b & 0x80 for b in raw):
-        return None
-    size = (raw[0] << 21) | (raw[1] << 14) | (raw[2] << 7) | raw[3]
-    return 10 + size + (10 if header[5] & 0x10 else 0)
-
-
-def leading_tags_size(buf: bytes | mmap.mmap) -> int:
-    """Bytes taken by ID3v2 tags at the start (there may be more than one)."""
-    pos = 0
-    while (size := id3v2_tag_size(bytes(buf[pos : pos + 10]))) is not None:
-        pos += size
-    return min(pos, len(buf))
-
-
-def trailing_tags_size(buf: bytes | mmap.mmap) -> int:
-    """Bytes taken by ID3v1, Lyrics3v2 and APEv2 tags at the end, in whatever order."""
-    end = len(buf)
-    # Taggers disagree on the order (APE before or after ID3v1), so peel until nothing changes.
-    while True:
-        before = end
-        if end >= 128 and buf[end - 128 : end - 125] == b"TAG":
-            end -= 128
-        if end >= 15 and buf[end - 9 : end] == b"LYRICS200":
-            digits = bytes(buf[end - 15 : end - 9])
-            if digits.isdigit():
-                end = max(0, end - 15 - int(digits))
-        if end >= 32 and buf[end - 32 : end - 24] == b"APETAGEX":
-            size = int.from_bytes(buf[end - 20 : end - 16], "little")
-            flags = int.from_bytes(buf[end - 12 : end - 8], "little")
-            header = 32 if flags & 0x80000000 else 0
-            end = max(0, end - size - header)
-        if end == before:
-            return len(buf) - end
 
 
 def read_vbr_header(buf: bytes | mmap.mmap, pos: int, header: FrameHeader) -> VbrHeader | None:
@@ -201,20 +175,90 @@ def _confirmed(buf: bytes | mmap.mmap, pos: int, end: int, ref: FrameHeader | No
     return True
 
 
+def _sync_pattern(ref: FrameHeader | None) -> re.Pattern[bytes]:
+    """Where a frame may start: the sync bits and, within a stream, its version and layer
+    (only the CRC bit may differ), so junk is skipped by the regex engine, not by Python.
+    The second byte is a lookahead, so a match never hides one starting at that byte."""
+    if ref is None:
+        return re.compile(rb"\xff(?=[\xe0-\xff])")
+    second = 0xE0 | _VERSION_BITS[ref.version] << 3 | _LAYER_BITS[ref.layer] << 1
+    choices = re.escape(bytes([second])) + re.escape(bytes([second | 1]))
+    return re.compile(rb"\xff(?=[" + choices + rb"])")
+
+
 def _find_sync(
     buf: bytes | mmap.mmap, start: int, stop: int, end: int, ref: FrameHeader | None
 ) -> int | None:
     """The first offset in [start, stop) where a confirmed run of frames begins."""
-    pos = buf.find(b"\xff", start, stop)
-    while pos != -1:
-        if _confirmed(buf, pos, end, ref):
-            return pos
-        pos = buf.find(b"\xff", pos + 1, stop)
+    # One byte past stop, so that the lookahead can see the byte after a sync at stop - 1.
+    for match in _sync_pattern(ref).finditer(buf, start, min(stop + 1, len(buf))):
+        if _confirmed(buf, match.start(), end, ref):
+            return match.start()
     return None
 
 
-def scan_buffer(buf: bytes | mmap.mmap) -> FrameScan | None:
-    """Walk every frame between the tags; None if no run of MPEG audio frames is found."""
+class _Frames:
+    """The walk's tally, and the stream's frames as regular expressions.
+
+    A stream uses only a handful of distinct 4-byte headers (bitrate and padding bit vary).
+    Each is decoded once, in Python; a frame is then that header followed by a known number
+    of bytes, so runs of known frames are stepped over by the regex engine, which never
+    looks at the bytes between headers: no Python per frame.
+    """
+
+    def __init__(self, ref: FrameHeader) -> None:
+        self.ref = ref
+        self.lengths: dict[bytes, int] = {}
+        self.bitrates: set[int] = set()
+        self.count = 0
+        self._batch = self._one = re.compile(b"(?!)")
+
+    def learn(self, buf: bytes | mmap.mmap, pos: int, end: int) -> bool | None:
+        """Decode the header at pos: True if it is a frame of the stream that fits,
+        False if it is one cut short by the end, None if it is not a frame of the stream."""
+        head = bytes(buf[pos : pos + 4])
+        header = parse_header(head)
+        if header is None or not header.same_stream(self.ref):
+            return None
+        if pos + header.length > end:
+            return False
+        if head not in self.lengths:
+            self.lengths[head] = header.length
+            self.bitrates.add(header.bitrate)
+            frame = b"|".join(re.escape(h) + b".{%d}" % (n - 4) for h, n in self.lengths.items())
+            frame = b"(?s:" + frame + b")"
+            # Possessive: a batch is never given back, so the engine keeps no state per frame.
+            self._batch = re.compile(b"(?:" + frame + b"){%d}+" % _BATCH)
+            self._one = re.compile(frame)
+        return True
+
+    def run(self, buf: bytes | mmap.mmap, pos: int, stop: int) -> int:
+        """Step over the known frames that follow pos and end by stop; where the run ends."""
+        # Match only at frame boundaries (a search could start inside a frame): batches
+        # of frames while they last, then the few left one by one.
+        count = 0
+        while batch := self._batch.match(buf, pos, stop):
+            count += _BATCH
+            pos = batch.end()
+        while one := self._one.match(buf, pos, stop):
+            count += 1
+            pos = one.end()
+        self.count += count
+        return pos
+
+
+def scan_buffer(
+    buf: bytes | mmap.mmap,
+    *,
+    junk_limit: int | None = None,
+    done_with: Callable[[int], None] | None = None,
+) -> FrameScan | None:
+    """Walk every frame between the tags; None if no run of MPEG audio frames is found.
+
+    With ``junk_limit`` the walk stops once more junk than that is found (the file is
+    refused anyway, and a large fake file is not walked to its end). ``done_with(offset)``
+    is told, every ``WINDOW_BYTES``, that the bytes before offset will not be read again.
+    """
     start = leading_tags_size(buf)
     end = len(buf) - trailing_tags_size(buf)
     first_pos = _find_sync(buf, start, min(end, start + _SYNC_SEARCH_BYTES), end, None)
@@ -225,43 +269,63 @@ def scan_buffer(buf: bytes | mmap.mmap) -> FrameScan | None:
     vbr = read_vbr_header(buf, first_pos, ref)
     pos = first_pos + ref.length if vbr is not None else first_pos
     junk = first_pos - start
-    frames = samples = 0
-    bitrates: set[int] = set()
-    truncated = False
+    frames = _Frames(ref)
+    truncated = gave_up = False
     while pos < end:
-        header = _header_at(buf, pos)
-        if header is not None and header.same_stream(ref):
-            if pos + header.length > end:
-                truncated = True
-                break
-            frames += 1
-            samples += header.samples
-            bitrates.add(header.bitrate)
-            pos += header.length
+        pos = frames.run(buf, pos, min(end, pos + WINDOW_BYTES))
+        if done_with is not None:
+            done_with(pos)
+        if pos >= end:
+            break
+        fits = frames.learn(buf, pos, end)
+        if fits:
             continue
-        # Lost sync: count the bytes up to the next confirmed run as junk and go on.
-        found = _find_sync(buf, pos + 1, end, end, ref)
-        junk += (found if found is not None else end) - pos
+        if fits is False:
+            truncated = True
+            break
+        # Lost sync: count the bytes up to the next confirmed run as junk and go on; with a
+        # junk limit, look no further than the limit allows.
+        stop = end if junk_limit is None else min(end, pos + 2 + max(0, junk_limit - junk))
+        found = _find_sync(buf, pos + 1, stop, end, ref)
+        junk += (found if found is not None else stop) - pos
+        if junk_limit is not None and junk > junk_limit:
+            gave_up = True
+            break
         if found is None:
             break
         pos = found
     return FrameScan(
         audio_start=start,
         audio_end=end,
-        frames=frames,
-        samples=samples,
+        frames=frames.count,
+        samples=frames.count * ref.samples,
         sample_rate=ref.sample_rate,
-        bitrates=frozenset(bitrates),
+        bitrates=frozenset(frames.bitrates),
         junk_bytes=junk,
         truncated_frame=truncated,
         vbr_header=vbr,
+        gave_up=gave_up,
     )
 
 
-def scan_file(path: Path) -> FrameScan | None:
-    """Walk the frames of a file through mmap, so large files are not read into memory."""
+def scan_file(path: Path, *, junk_limit: int | None = None) -> FrameScan | None:
+    """Walk the frames of a file through mmap, so large files are not read into memory.
+
+    Pages already walked are dropped from the mapping as the walk goes (they stay in the
+    page cache), so the process's resident memory stays flat however large the file is.
+    """
     with path.open("rb") as fh:
         if path.stat().st_size == 0:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            return scan_buffer(buf)
+            if hasattr(buf, "madvise"):
+                buf.madvise(mmap.MADV_SEQUENTIAL)
+                drop = getattr(mmap, "MADV_DONTNEED", None)
+
+                def done_with(offset: int) -> None:
+                    behind = offset // mmap.PAGESIZE * mmap.PAGESIZE
+                    if drop is not None and behind:
+                        buf.madvise(drop, 0, behind)
+
+                return scan_buffer(buf, junk_limit=junk_limit, done_with=done_with)
+            return scan_buffer(buf, junk_limit=junk_limit)

@@ -81,7 +81,9 @@ def probe(path: Path) -> MediaInfo:
 
 
 def _probe_mp3(path: Path, size: int) -> MediaInfo:
-    scan = scan_file(path)
+    # The audio is at most the whole file, so past this much junk the file is refused
+    # whatever the rest holds: a large fake file is not walked to its end.
+    scan = scan_file(path, junk_limit=_junk_allowed(size))
     if scan is None or scan.frames == 0:
         raise UnsupportedMedia("This file is named or tagged as MP3 but holds no MP3 audio.")
     _check_mp3_complete(scan)
@@ -98,7 +100,16 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
     return MediaInfo("audio", "audio/mpeg", ".mp3", size, duration, bitrate, tags=_tags(audio.tags))
 
 
+def _junk_allowed(audio_bytes: int) -> int:
+    return max(_MP3_JUNK_BYTES, int(audio_bytes * _MP3_JUNK_RATIO))
+
+
 def _check_mp3_complete(scan: FrameScan) -> None:
+    damaged = UnsupportedMedia(
+        f"This MP3 file is damaged: {scan.junk_bytes} bytes of it are not MP3 audio."
+    )
+    if scan.gave_up:
+        raise damaged
     seconds = f"{scan.duration:.1f} s"
     if scan.truncated_frame:
         raise UnsupportedMedia(
@@ -112,10 +123,8 @@ def _check_mp3_complete(scan: FrameScan) -> None:
             f"This MP3 file announces {expected:.1f} s of audio but holds only {seconds}: "
             "it was cut short (an interrupted upload or copy?)."
         )
-    if scan.junk_bytes > max(_MP3_JUNK_BYTES, scan.audio_bytes * _MP3_JUNK_RATIO):
-        raise UnsupportedMedia(
-            f"This MP3 file is damaged: {scan.junk_bytes} bytes of it are not MP3 audio."
-        )
+    if scan.junk_bytes > _junk_allowed(scan.audio_bytes):
+        raise damaged
 
 
 def _probe_mp4(path: Path, size: int) -> MediaInfo:

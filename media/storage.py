@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 
-from media.errors import InvalidKey, TooLarge
+from media.errors import InvalidKey
+from media.streamcopy import copy_hashed
 
-CHUNK_SIZE = 1024 * 1024
 TEMP_DIR = ".tmp"
 _TEMP_SUFFIX = ".part"
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
@@ -124,22 +124,15 @@ class LocalStorage:
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.temp_dir, prefix="upload-", suffix=_TEMP_SUFFIX)
         temp = Path(name)
-        digest = hashlib.sha256()
-        size = 0
         try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK_SIZE):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+            try:
+                size, sha256 = copy_hashed(stream, fd, max_bytes)
+            finally:
+                os.close(fd)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        return StagedFile(temp, size, digest.hexdigest())
+        return StagedFile(temp, size, sha256)
 
     def commit(self, staged: StagedFile, extension: str) -> StoredFile:
         """Move a staged file to its content address; if that exists, drop the staged copy."""
