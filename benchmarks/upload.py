@@ -3,10 +3,15 @@
 Talkcast: ``talkcast serve`` on a fresh database, a staff account made with ``talkcast users``,
 the file sent as the upload form's XHR sends it (raw body to ``/staff/uploads``), then the form
 submitted so the staged file moves into storage. Baseline, in the same run: a minimal HTTP
-server that only streams the request body to disk in 1 MiB chunks, fed the same way. Both
-servers run as their own processes, sampled from /proc while the upload runs: private memory
-(RssAnon, what a buffered upload would grow) and resident memory including mapped file pages
-(VmRSS; the MP3 frame walk maps the file, and those pages are page cache the kernel reclaims).
+server that only streams the request body to disk in 1 MiB chunks (no hash, no fsync), fed the
+same way. Both servers run as their own processes, sampled from /proc while the upload runs:
+private memory (RssAnon, what a buffered upload would grow) and resident memory including
+mapped file pages (VmRSS; the MP3 frame walk maps the file and drops the pages it has walked).
+
+Also measured in the same run, to say what bounds an upload here: a plain disk copy (page
+cache, then with fsync) and ``hashlib.sha256``. The server is profiled while it receives:
+with py-spy when installed (``pip install -e '.[bench]'``; it needs ptrace rights), otherwise
+with cProfile around the same staging code in process.
 
     .venv/bin/python benchmarks/upload.py            # 1 GiB
     .venv/bin/python benchmarks/upload.py --size-mb 200
@@ -29,6 +34,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import machine  # noqa: E402
+from benchmarks.upload_limits import (  # noqa: E402
+    cprofile_stage,
+    disk_copy,
+    py_spy,
+    sampling,
+    sha256_speed,
+    summarise_spy,
+)
 
 BIN = Path(sys.executable).parent
 EMAIL = "bench@example.org"
@@ -197,7 +214,8 @@ def run_talkcast(folder: Path, path: Path) -> dict[str, float]:
             answers.append(response)
             return seconds
 
-        result = sampled(proc.pid, work)
+        with sampling(proc.pid, folder / "py-spy.txt"):
+            result = sampled(proc.pid, work)
         upload_id = answers[0].json()["upload_id"]
         started = time.perf_counter()
         saved = session.post(
@@ -247,38 +265,70 @@ def main() -> None:
     try:
         path = make_mp3(folder, args.size_mb)
         size = path.stat().st_size
-        started = time.perf_counter()
-        shutil.copyfile(path, folder / "disk-copy.bin")
-        disk = time.perf_counter() - started
-        (folder / "disk-copy.bin").unlink()
+        disk, durable = disk_copy(path, folder)
+        sha_wall, sha_cpu = sha256_speed(size)
         plain = run_plain(folder, path)
         (folder / "plain-copy.bin").unlink()
         ours = run_talkcast(folder, path)
-        mib = size / 1024 / 1024
-        print(f"file: {mib:.0f} MiB valid CBR MP3\n")
-        head = ("memory in MiB", "seconds", "MiB/s", "idle anon", "peak anon", "peak RSS")
-        print(f"{head[0]:30}{head[1]:>9}{head[2]:>8}{head[3]:>11}{head[4]:>11}{head[5]:>10}")
-        print(f"{'disk copy (shutil.copyfile)':30}{disk:9.2f}{mib / disk:8.0f}")
-        for label, row in (("plain HTTP streaming copy", plain), ("talkcast /staff/uploads", ours)):
-            print(
-                f"{label:30}{row['seconds']:9.2f}{mib / row['seconds']:8.0f}"
-                f"{row['idle_anon']:11.0f}{row['peak_anon']:11.0f}{row['peak_rss']:10.0f}"
-            )
-        growth = ours["peak_anon"] - ours["idle_anon"]
-        print(
-            f"\ntalkcast private memory grew {growth:.0f} MiB while receiving {mib:.0f} MiB "
-            f"(plain copy: {plain['peak_anon'] - plain['idle_anon']:.0f} MiB)."
-        )
-        print(
-            "talkcast does more than copy: SHA-256, fsync, then the MP3 frame walk (mmap: "
-            "its file pages show in peak RSS, not in private memory)."
-        )
-        print(f"form submit (row commit, move into storage): {ours['commit']:.2f} s")
+        sampled_file = folder / "py-spy.txt"
+        if py_spy() is not None and sampled_file.exists():
+            profile = summarise_spy(sampled_file)
+        else:
+            profile = cprofile_stage(path, folder)
+        report(size / 1024 / 1024, disk, durable, (sha_wall, sha_cpu), plain, ours, profile)
     finally:
         if args.keep:
             print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def report(
+    mib: float,
+    disk: float,
+    durable: float,
+    sha: tuple[float, float],
+    plain: dict[str, float],
+    ours: dict[str, float],
+    profile: str,
+) -> None:
+    """Print the figures of one run side by side, the ratio, memory, the limit and the profile."""
+    print(f"machine: {machine()}")
+    print(f"file: {mib:.0f} MiB valid CBR MP3 (320 kbit/s, ~1000 frames per MiB)\n")
+    head = ("memory in MiB", "seconds", "MiB/s", "idle anon", "peak anon", "peak RSS")
+    print(f"{head[0]:34}{head[1]:>9}{head[2]:>8}{head[3]:>11}{head[4]:>11}{head[5]:>10}")
+    print(f"{'disk write (shutil.copyfile)':34}{disk:9.2f}{mib / disk:8.0f}")
+    print(f"{'disk write + fsync (durable)':34}{durable:9.2f}{mib / durable:8.0f}")
+    print(f"{'hashlib.sha256 (wall clock)':34}{mib / sha[0]:9.2f}{sha[0]:8.0f}")
+    print(f"{'hashlib.sha256 (per CPU second)':34}{mib / sha[1]:9.2f}{sha[1]:8.0f}")
+    for label, row in (("plain HTTP streaming copy", plain), ("talkcast /staff/uploads", ours)):
+        print(
+            f"{label:34}{row['seconds']:9.2f}{mib / row['seconds']:8.0f}"
+            f"{row['idle_anon']:11.0f}{row['peak_anon']:11.0f}{row['peak_rss']:10.0f}"
+        )
+    ratio = plain["seconds"] / ours["seconds"]
+    print(f"\nratio (talkcast speed / plain HTTP copy speed): {ratio:.2f}x")
+    growth = ours["peak_anon"] - ours["idle_anon"]
+    print(
+        f"memory: talkcast private memory grew {growth:.0f} MiB while receiving {mib:.0f} MiB "
+        f"(plain copy: {plain['peak_anon'] - plain['idle_anon']:.0f} MiB); peak RSS includes "
+        "the mapped pages of the frame walk, dropped as it goes."
+    )
+    limits = {
+        "durable disk write": mib / durable,
+        "sha256 on one core": sha[1],
+        "plain HTTP receive": mib / plain["seconds"],
+    }
+    bound = min(limits, key=lambda name: limits[name])
+    print(
+        "limit: an upload must be received, hashed and on disk before we answer; the slowest "
+        f"of those here is {bound} at {limits[bound]:.0f} MiB/s ("
+        + ", ".join(f"{name} {speed:.0f}" for name, speed in limits.items())
+        + f" MiB/s); talkcast reached {mib / ours['seconds'] / limits[bound]:.2f}x of it."
+    )
+    print(f"form submit (row commit, move into storage): {ours['commit']:.2f} s")
+    print("The machine is shared: compare the figures of one run, not across runs.\n")
+    print(profile)
 
 
 if __name__ == "__main__":
