@@ -54,8 +54,15 @@ def test_writeback_starts_on_each_stretch_and_fsync_runs_once(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
-def test_linux_has_the_writeback_call() -> None:
-    assert streamcopy._start_writeback is not None
+def test_linux_starts_writeback_with_libc(tmp_path: Path) -> None:
+    start_writeback = streamcopy._start_writeback
+    assert start_writeback is not None
+    path = tmp_path / "dirty.bin"
+    with path.open("wb") as out:
+        out.write(b"x" * MB)
+        out.flush()
+        start_writeback(out.fileno(), 0, MB)
+    assert path.read_bytes() == b"x" * MB
 
 
 def test_too_large_stops_the_copy(tmp_path: Path) -> None:
