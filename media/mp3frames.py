@@ -200,10 +200,12 @@ def _find_sync(
 class _Frames:
     """The walk's tally, and the stream's frames as regular expressions.
 
-    A stream uses only a handful of distinct 4-byte headers (bitrate and padding bit vary).
-    Each is decoded once, in Python; a frame is then that header followed by a known number
-    of bytes, so runs of known frames are stepped over by the regex engine, which never
-    looks at the bytes between headers: no Python per frame.
+    A frame's length follows from its header's first three bytes (sync, version, layer,
+    CRC bit, bitrate, sample rate, padding, private bit): within one stream at most 112
+    combinations, a handful in practice. Each is decoded once, in Python; a frame is then
+    those bytes, any fourth byte (channel mode and flags) and a known number of bytes more,
+    so runs of known frames are stepped over by the regex engine, which never looks at the
+    bytes between headers: no Python per frame.
     """
 
     def __init__(self, ref: FrameHeader) -> None:
@@ -222,10 +224,10 @@ class _Frames:
             return None
         if pos + header.length > end:
             return False
-        if head not in self.lengths:
-            self.lengths[head] = header.length
+        if head[:3] not in self.lengths:
+            self.lengths[head[:3]] = header.length
             self.bitrates.add(header.bitrate)
-            frame = b"|".join(re.escape(h) + b".{%d}" % (n - 4) for h, n in self.lengths.items())
+            frame = b"|".join(re.escape(h) + b".{%d}" % (n - 3) for h, n in self.lengths.items())
             frame = b"(?s:" + frame + b")"
             # Possessive: a batch is never given back, so the engine keeps no state per frame.
             self._batch = re.compile(b"(?:" + frame + b"){%d}+" % _BATCH)
