@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from media.errors import UnsupportedMedia
-from media.mp3frames import id3v2_tag_size, trailing_tags_size
+from media.mp3tags import id3v2_tag_size, trailing_tags_size
 
 _CUT = "it was cut short (an interrupted upload or copy?)"
 # The most a frame header takes: sync, codes, a 7-byte number, block size, rate, CRC-8.
