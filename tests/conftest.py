@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from webapp.db.migrate import upgrade
 
 PG_ENV = "TALKCAST_DATABASE_URL"
+LOOPBACK = ("127.0.0.0/8", "::1/128")
 ATOM_SCHEMA = Path(__file__).parent / "feeds" / "schema" / "atom.rnc"
 
 
@@ -102,6 +103,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "SECRET_KEY": "test-secret",
         "FEED_PAGE_SIZE": 300,
         "SCHEDULER": {"enabled": False},
+        # The upstreams of the tests listen on loopback; production refuses loopback.
+        "ALLOWED_PRIVATE_NETWORKS": list(LOOPBACK),
     }
 
 
@@ -111,6 +114,7 @@ def talkcast_env(app_config: dict[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     for key in ("DATABASE_URL", "DATA_DIR", "MEDIA_ROOT", "BASE_URL", "SECRET_KEY"):
         env[f"TALKCAST_{key}"] = str(app_config[key])
+    env["TALKCAST_ALLOWED_PRIVATE_NETWORKS"] = ",".join(app_config["ALLOWED_PRIVATE_NETWORKS"])
     return env
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 from webapp.catalog import audit
 from webapp.config import load_config, resolve_paths
 from webapp.db.engine import make_engine, make_session_factory
+from webapp.ingest.sources import address_policy
 from webapp.publishing.feedcache import FeedCache
 from webapp.publishing.publisher import Publisher
 from webapp.web.cookies import PublicAwareSessionInterface
@@ -43,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(data_dir)
     app.config.setdefault("MAX_CONTENT_LENGTH", None)
+    # A mistyped allowed_private_networks stops the app here, not at the first fetch.
+    address_policy(app.config)
 
     audit.install()
     engine = make_engine(app.config["DATABASE_URL"])

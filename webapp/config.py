@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "WEBSUB_HUB": "",
     "SCHEDULER": {"enabled": True, "publish_every_seconds": 60, "rebuild_every_seconds": 300},
     "SOURCES": [],
+    # Sources and their recordings are fetched from public addresses only; networks listed
+    # here (CIDR, e.g. "10.20.0.0/16") may be fetched from too. In the environment: commas.
+    "ALLOWED_PRIVATE_NETWORKS": [],
     "SECRET_KEY": None,
     # Behind nginx: answer feed and media requests with X-Accel-Redirect and let nginx send
     # the file from an internal location (see deploy/nginx.conf).
@@ -39,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 PATH_KEYS = ("DATA_DIR", "MEDIA_ROOT")
+# Lists of plain strings: an environment variable gives them comma-separated.
+LIST_KEYS = ("ALLOWED_PRIVATE_NETWORKS",)
 
 
 def _coerce(value: str, like: Any) -> Any:
@@ -75,7 +80,9 @@ def load_config(
         if not name.startswith("TALKCAST_") or name == "TALKCAST_CONFIG":
             continue
         key = name.removeprefix("TALKCAST_")
-        if key in DEFAULTS and not isinstance(DEFAULTS[key], dict | list):
+        if key in LIST_KEYS:
+            config[key] = [part.strip() for part in value.split(",") if part.strip()]
+        elif key in DEFAULTS and not isinstance(DEFAULTS[key], dict | list):
             config[key] = _coerce(value, DEFAULTS[key])
     config["CONFIG_BASE_DIR"] = str(base_dir)
     return config

@@ -15,8 +15,9 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, HTTPError, ProtocolError, ReadTimeoutError
+
+from feeds.sources.addresses import AddressPolicy, ForbiddenAddress, guard_session
 
 FetchErrorKind = Literal[
     "too_large",
@@ -28,6 +29,7 @@ FetchErrorKind = Literal[
     "redirects",
     "invalid_url",
     "decoding",
+    "forbidden_address",
 ]
 MIB = 1024 * 1024
 _CHUNK = 16 * 1024  # small reads bound how far one compressed chunk can expand
@@ -67,16 +69,20 @@ class FetchResult:
     content_type: str | None
 
 
-def new_session() -> requests.Session:
-    """An HTTP session for one upstream host: kept-alive connections in bounded pools.
+def new_session(policy: AddressPolicy | None = None) -> requests.Session:
+    """An HTTP session for one upstream host: kept-alive connections in bounded pools, each
+    connection and redirect hop only to an address ``policy`` allows (public ones by default).
 
-    Every session a fetcher uses is made here, so checks on where a connection may go can
-    be mounted in this one place.
+    Every session a fetcher uses is made here, so where a connection may go is decided in
+    this one place.
     """
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=_POOLS_PER_SESSION, pool_maxsize=1, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    session = guard_session(
+        requests.Session(),
+        policy or AddressPolicy(),
+        pool_connections=_POOLS_PER_SESSION,
+        pool_maxsize=1,
+        max_retries=0,
+    )
     session.max_redirects = 10
     return session
 
@@ -95,6 +101,7 @@ class Fetcher:
         max_bytes: int = 20 * MIB,
         session: requests.Session | None = None,
         total_timeout: float | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         if not user_agent.strip():
             raise ValueError("a descriptive User-Agent with a contact address is required")
@@ -103,7 +110,12 @@ class Fetcher:
         self.max_bytes = max_bytes
         # The read timeout applies per socket read; a slow trickle is bounded by this instead.
         self.total_timeout = total_timeout if total_timeout is not None else 6 * timeout
-        self.session = session or new_session()
+        # Only public addresses (plus ``policy``'s networks), checked on every connection.
+        self.session = (
+            guard_session(session, policy or AddressPolicy())
+            if session is not None
+            else new_session(policy)
+        )
         self.session.max_redirects = 10
 
     def close(self) -> None:
@@ -132,6 +144,8 @@ class Fetcher:
             )
         except requests.RequestException as exc:
             raise _request_error(exc, url) from exc
+        except ForbiddenAddress as exc:
+            raise FetchError("forbidden_address", f"{url}: {exc}") from exc
         with response:
             _raise_for_status(response)
             not_modified = response.status_code == 304

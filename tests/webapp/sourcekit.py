@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from webapp import services
 from webapp.catalog.models import Episode, JobRun, Source
-from webapp.ingest.sources import add_source
+from webapp.ingest.sources import add_source, address_policy
 from webapp.web.auth import create_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "feeds" / "sources" / "fixtures"
@@ -72,8 +72,9 @@ def new_source(app: Any, kind: str, url: str, into: str = "talks", every: str = 
     """Add a source (and its show if missing); return its id."""
     with services.work(app) as session:
         return add_source(
-            session, kind=kind, url=url, into=into, every=every, base_url=app.config["BASE_URL"]
-        ).id
+            session, kind=kind, url=url, into=into, every=every,
+            base_url=app.config["BASE_URL"], policy=address_policy(app.config),
+        ).id  # fmt: skip
 
 
 def make_due(app: Any, *source_ids: int) -> None:

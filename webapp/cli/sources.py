@@ -9,7 +9,14 @@ from flask import Flask
 
 from webapp import services
 from webapp.cli.context import Context, pass_ctx
-from webapp.ingest.sources import KINDS, SourceError, add_source, all_sources, format_every
+from webapp.ingest.sources import (
+    KINDS,
+    SourceError,
+    add_source,
+    address_policy,
+    all_sources,
+    format_every,
+)
 from webapp.ingest.sources import sync_config_sources as _sync_config
 from webapp.jobs import tasks
 from webapp.jobs.runs import RunReport
@@ -24,7 +31,8 @@ def sync_config(app: Flask) -> None:
     """Bring the ``[[sources]]`` of config.toml into the database."""
     try:
         with services.work(app) as session:
-            _sync_config(session, app.config.get("SOURCES") or [], str(app.config["BASE_URL"]))
+            entries, base_url = app.config.get("SOURCES") or [], str(app.config["BASE_URL"])
+            _sync_config(session, entries, base_url, address_policy(app.config))
     except SourceError as exc:
         raise click.ClickException(f"config.toml: {exc}") from exc
 
@@ -57,6 +65,7 @@ def sources_add(
             source = add_source(
                 session, kind=kind, url=url, into=into, every=every,
                 base_url=str(ctx.app.config["BASE_URL"]), origin="cli", show_title=title,
+                policy=address_policy(ctx.app.config),
             )  # fmt: skip
             click.echo(f"source {source.id}: {kind} {source.url} -> {source.show.slug}")
     except SourceError as exc:

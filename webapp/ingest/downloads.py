@@ -1,7 +1,8 @@
 """Copies of imported media: the recordings upstream offers, fetched here so apps can play them.
 
 Politely: only from the source's own host (or ``[scheduler] media_hosts``), checked again on
-every redirect; with our User-Agent and timeouts; capped in size; resumed with ``Range`` and
+every redirect, and only from public addresses (``feeds.sources.addresses``, every connection
+checked); with our User-Agent and timeouts; capped in size; resumed with ``Range`` and
 ``If-Range`` after an interruption; verified (the byte count the server announced, then a
 probe by content, as uploads are); progress kept on the task row for the sources page.
 The copy fills the imported file's own row (rows first, file after), so its URL is ours from
@@ -21,6 +22,7 @@ import requests
 from sqlalchemy.orm import Session, sessionmaker
 
 from feeds.sources import SourceFormatError
+from feeds.sources.addresses import AddressPolicy, ForbiddenAddress, guard_session
 from feeds.sources.media_page import download_links
 from media.errors import MediaError
 from media.storage import LocalStorage
@@ -55,6 +57,7 @@ class DownloadSettings:
     timeout: float
     max_bytes: int
     media_hosts: Collection[str] = ()
+    policy: AddressPolicy = AddressPolicy()
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ def run_download(
             )  # fmt: skip
         part.unlink()
         _attach(factory, storage, task_id, upload, rebuild)
-    except UploadError as exc:  # the bytes are not audio or video: fetching again won't help
+    except (UploadError, ForbiddenAddress) as exc:
+        # Not audio or video, or not on a public address: fetching again won't help.
         part.unlink(missing_ok=True)
         return _give_up(factory, task_id, str(exc), rebuild)
     except DownloadError as exc:
@@ -153,17 +157,19 @@ def run_download(
 def _open(job: _Job, headers: dict[str, str], settings: DownloadSettings) -> requests.Response:
     """GET the file, following redirects only while they stay on allowed hosts."""
     url = job.url
-    for _ in range(MAX_REDIRECTS + 1):
-        if not media_host_allowed(url, job.source_url, settings.media_hosts):
-            raise DownloadError(f"{url} is not on the source's host; not fetched", final=True)
-        response = requests.get(
-            url, headers=headers, stream=True, timeout=settings.timeout, allow_redirects=False
-        )
-        if response.is_redirect and "Location" in response.headers:
-            response.close()
-            url = urljoin(url, response.headers["Location"])
-            continue
-        return response
+    # Closing the session leaves a streamed response's connection open until it is read.
+    with guard_session(requests.Session(), settings.policy) as http:
+        for _ in range(MAX_REDIRECTS + 1):
+            if not media_host_allowed(url, job.source_url, settings.media_hosts):
+                raise DownloadError(f"{url} is not on the source's host; not fetched", final=True)
+            response = http.get(
+                url, headers=headers, stream=True, timeout=settings.timeout, allow_redirects=False
+            )
+            if response.is_redirect and "Location" in response.headers:
+                response.close()
+                url = urljoin(url, response.headers["Location"])
+                continue
+            return response
     raise DownloadError(f"more than {MAX_REDIRECTS} redirects from {job.url}")
 
 
@@ -293,7 +299,7 @@ def adopt_artwork(
     job = _Job(image_url, source_url, None, _name(image_url))
     try:
         asset = check_asset("artwork", _get_small(job, settings, ARTWORK_LIMIT))
-    except (DownloadError, UploadError, requests.RequestException) as exc:
+    except (DownloadError, UploadError, ForbiddenAddress, requests.RequestException) as exc:
         return f"cover art: {exc}"
     pending = PendingFiles(storage)
 

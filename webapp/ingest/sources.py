@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from feeds.sources import PARSERS
+from feeds.sources.addresses import AddressPolicy, ForbiddenAddress, check_url
 from webapp.catalog.models import Show, Source, utcnow
 from webapp.catalog.operations import CatalogError, create_show, get_show
 from webapp.catalog.text import slugify
@@ -51,11 +52,26 @@ def format_every(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def _check_url(url: str) -> str:
+def address_policy(config: Mapping[str, Any]) -> AddressPolicy:
+    """Where sources may be fetched from: public addresses and ``allowed_private_networks``."""
+    networks = config.get("ALLOWED_PRIVATE_NETWORKS") or ()
+    if isinstance(networks, str):
+        networks = [networks]
+    try:
+        return AddressPolicy.allowing(networks)
+    except ValueError as exc:
+        raise SourceError(f"allowed_private_networks: {exc}") from exc
+
+
+def _check_url(url: str, policy: AddressPolicy) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SourceError(f"a source URL must be an http or https address (got {url!r})")
+    try:
+        check_url(url, policy)
+    except ForbiddenAddress as exc:
+        raise SourceError(f"{url} is not fetched from: {exc}") from exc
     return url
 
 
@@ -81,11 +97,15 @@ def add_source(
     every: str | int | None = None,
     origin: str = "ui",
     show_title: str | None = None,
+    policy: AddressPolicy | None = None,
 ) -> Source:
-    """Add a source feeding show ``into`` (created if missing); due for a check at once."""
+    """Add a source feeding show ``into`` (created if missing); due for a check at once.
+
+    Its URL must lead to a public address, or one in ``policy``'s allowed networks.
+    """
     if kind not in PARSERS:
         raise SourceError(f"unknown source kind {kind!r}; expected one of {', '.join(KINDS)}")
-    url = _check_url(url)
+    url = _check_url(url, policy or AddressPolicy())
     show = _show_for(session, into, base_url, show_title)
     existing = session.scalar(select(Source).where(Source.url == url, Source.show_id == show.id))
     if existing is not None:
@@ -97,21 +117,25 @@ def add_source(
 
 
 def sync_config_sources(
-    session: Session, entries: Iterable[Mapping[str, Any]], base_url: str
+    session: Session,
+    entries: Iterable[Mapping[str, Any]],
+    base_url: str,
+    policy: AddressPolicy | None = None,
 ) -> list[Source]:
     """Make the ``[[sources]]`` of config.toml rows of origin 'config'; unlisted ones stop."""
+    policy = policy or AddressPolicy()
     listed: set[int] = set()
     for entry in entries:
         missing = [k for k in ("kind", "url", "into") if not entry.get(k)]
         if missing:
             raise SourceError(f"[[sources]] entry {dict(entry)!r} lacks {', '.join(missing)}")
         show = _show_for(session, str(entry["into"]), base_url, entry.get("title"))
-        url = _check_url(str(entry["url"]))
+        url = _check_url(str(entry["url"]), policy)
         source = session.scalar(select(Source).where(Source.url == url, Source.show_id == show.id))
         if source is None:
             source = add_source(
                 session, kind=str(entry["kind"]), url=url, into=show.slug,
-                base_url=base_url, every=entry.get("every"), origin="config",
+                base_url=base_url, every=entry.get("every"), origin="config", policy=policy,
             )  # fmt: skip
         else:
             if str(entry["kind"]) not in PARSERS:

@@ -32,7 +32,7 @@ from webapp import services
 from webapp.catalog.models import Source, utcnow
 from webapp.db.engine import unit_of_work
 from webapp.ingest.downloads import adopt_artwork
-from webapp.ingest.sources import due_source_ids
+from webapp.ingest.sources import address_policy, due_source_ids
 from webapp.ingest.sync import adopt_channel, sync_items
 from webapp.jobs.runs import RunReport, add_finished_run, download_settings, recorded, setting
 from webapp.jobs.source_state import (
@@ -56,6 +56,7 @@ def make_fetcher(app: Flask) -> Fetcher:
         app.config["USER_AGENT"],
         timeout=float(setting(app, "fetch_timeout")),
         max_bytes=int(float(setting(app, "max_response_mb")) * MIB),
+        policy=address_policy(app.config),
     )
 
 

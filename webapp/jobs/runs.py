@@ -23,6 +23,7 @@ from webapp import services
 from webapp.catalog.models import JobRun, utcnow
 from webapp.db.engine import unit_of_work
 from webapp.ingest.downloads import DownloadSettings
+from webapp.ingest.sources import address_policy
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def download_settings(app: Flask) -> DownloadSettings:
         timeout=float(setting(app, "fetch_timeout")),
         max_bytes=int(float(setting(app, "download_max_mb")) * 1024 * 1024),
         media_hosts=tuple(setting(app, "media_hosts")),
+        policy=address_policy(app.config),
     )
 
 

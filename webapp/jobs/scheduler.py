@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from webapp import services
 from webapp.catalog.audit import acting_as
 from webapp.catalog.models import SchedulerLease, utcnow
-from webapp.ingest.sources import sync_config_sources
+from webapp.ingest.sources import address_policy, sync_config_sources
 from webapp.jobs import backups, tasks
 from webapp.jobs.runs import RunReport, default_host
 
@@ -200,7 +200,9 @@ class TalkcastScheduler:
     def start(self) -> None:
         """Load ``[[sources]]`` from config.toml, register the jobs and start."""
         with services.work(self.app) as session:
-            sync_config_sources(session, self.app.config.get("SOURCES") or [], _base(self.app))
+            entries = self.app.config.get("SOURCES") or []
+            policy = address_policy(self.app.config)
+            sync_config_sources(session, entries, _base(self.app), policy)
         self.add_jobs()
         self.scheduler.start()
         log.info("scheduler %s started", self.holder)

@@ -20,6 +20,7 @@ from webapp.ingest.sources import (
     KINDS,
     SourceError,
     add_source,
+    address_policy,
     all_sources,
     format_every,
     parse_every,
@@ -122,6 +123,7 @@ def add() -> Any:
             source = add_source(
                 session, kind=form.kind.data, url=form.url.data, into=form.into.data,
                 every=form.every.data, base_url=current_app.config["BASE_URL"], origin="ui",
+                policy=address_policy(current_app.config),
             )  # fmt: skip
             flash(f"Source {source.id} added: it is checked at the next scheduler run.", "info")
     except SourceError as exc:

@@ -15,9 +15,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feeds.sources import SourceFormatError, parse
+from feeds.sources.addresses import AddressPolicy
 from feeds.sources.fetch import MIB, Fetcher, FetchError, parse_retry_after
 
 USER_AGENT = "Talkcast/0.1 (+https://talkcast.example/about; feeds@talkcast.example)"
+# The servers here listen on loopback, which a fetcher refuses unless told otherwise.
+LOOPBACK = AddressPolicy.allowing(["127.0.0.0/8", "::1/128"])
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 
 
@@ -30,7 +33,7 @@ def server(httpserver_ipv4: HTTPServer) -> HTTPServer:
 @pytest.fixture
 def fetcher() -> Fetcher:
     """A fetcher with a short timeout so failing cases stay quick."""
-    return Fetcher(USER_AGENT, timeout=2.0)
+    return Fetcher(USER_AGENT, timeout=2.0, policy=LOOPBACK)
 
 
 def _fetch_error(fetcher: Fetcher, url: str) -> FetchError:
@@ -111,7 +114,7 @@ def test_timeout(server: HTTPServer) -> None:
 
     server.expect_request("/slow").respond_with_handler(slow)
 
-    error = _fetch_error(Fetcher(USER_AGENT, timeout=0.2), server.url_for("/slow"))
+    error = _fetch_error(Fetcher(USER_AGENT, timeout=0.2, policy=LOOPBACK), server.url_for("/slow"))
 
     assert error.kind == "timeout"
 
@@ -230,7 +233,7 @@ def test_trickling_body_hits_the_total_timeout(
             conn.sendall(b"x")
             time.sleep(0.05)
 
-    fetcher = Fetcher(USER_AGENT, timeout=0.5, total_timeout=0.3)
+    fetcher = Fetcher(USER_AGENT, timeout=0.5, total_timeout=0.3, policy=LOOPBACK)
 
     error = _fetch_error(fetcher, raw_server(trickle))
 

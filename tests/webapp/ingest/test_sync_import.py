@@ -27,7 +27,7 @@ from webapp import services
 from webapp.catalog.models import Episode, EpisodeChange, MediaTask, Show, Source
 from webapp.catalog.operations import get_show
 from webapp.catalog.shows import edit_show
-from webapp.ingest.sources import add_source
+from webapp.ingest.sources import add_source, address_policy
 from webapp.ingest.sync import sync_items
 from webapp.jobs import tasks
 
@@ -372,6 +372,7 @@ def test_a_show_titled_by_staff_at_sources_add_keeps_its_title(app, server):
         add_source(
             session, kind="youtube", url=upstream.url, into="videos",
             base_url=app.config["BASE_URL"], show_title="Our videos",
+            policy=address_policy(app.config),
         )  # fmt: skip
     tasks.check_due_sources(app)
     with services.work(app) as session:
