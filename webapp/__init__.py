@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         permissions,
         public,
         search,
+        security,
         sitemap,
         staff,
         staff_audit,
@@ -79,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     services.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)

@@ -51,23 +51,6 @@ PAGE_SIZE = 50
 MEDIA_MAX_AGE = 7 * 24 * 3600
 
 
-@bp.after_app_request
-def security_headers(response: Response) -> Response:
-    """Headers every response carries."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; "
-            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        # The embeddable player sets its own policy (any site may frame it): no DENY there.
-        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
 # Web players on other sites read feeds and media with fetch(): they need the validators
 # (conditional requests) and the range headers (seeking) to cross origins.
 CORS_PATHS = ("/feeds/", "/feeds.opml", "/media/")
