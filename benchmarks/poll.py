@@ -40,7 +40,7 @@ from benchmarks.common import machine  # noqa: E402
 from webapp import create_app, services  # noqa: E402
 from webapp.catalog.models import Source  # noqa: E402
 from webapp.db.migrate import upgrade  # noqa: E402
-from webapp.ingest.sources import add_source  # noqa: E402
+from webapp.ingest.sources import add_source, address_policy  # noqa: E402
 from webapp.jobs import polling, tasks  # noqa: E402
 
 USER_AGENT = "Talkcast-benchmark/0.1 (+https://talkcast.example/about)"
@@ -219,12 +219,13 @@ def measure(n: int, changed: int, rounds: int, database_url: str | None) -> Figu
         app = create_app(
             {"DATABASE_URL": url, "DATA_DIR": f"{tmp}/data", "MEDIA_ROOT": f"{tmp}/media",
              "BASE_URL": "http://talkcast.bench", "SECRET_KEY": "bench", "USER_AGENT": USER_AGENT,
-             "SCHEDULER": {"enabled": False}}
+             "SCHEDULER": {"enabled": False}, "ALLOWED_PRIVATE_NETWORKS": ["127.0.0.0/8"]}
         )  # fmt: skip
         with services.work(app) as session:
             for i in range(n):
                 add_source(session, kind="rss", url=f"{base}/{i}", into=f"show-{i % 20}",
-                           base_url=app.config["BASE_URL"], every="1h")  # fmt: skip
+                           base_url=app.config["BASE_URL"], every="1h",
+                           policy=address_policy(app.config))  # fmt: skip
         tasks.check_due_sources(app)  # first import: every source now has its ETag
         with services.work(app) as session:
             etags = {source.url: source.etag for source in session.query(Source)}
