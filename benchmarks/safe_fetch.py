@@ -25,7 +25,12 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import LOOPBACK, machine, profiled  # noqa: E402
-from feeds.sources.addresses import AddressPolicy, guard_session  # noqa: E402
+from feeds.sources.addresses import (  # noqa: E402
+    AddressPolicy,
+    checked_addresses,
+    guard_session,
+    resolve,
+)
 
 USER_AGENT = "Talkcast-benchmark/0.1 (+https://talkcast.example/about)"
 ETAG = '"v1"'
@@ -110,6 +115,15 @@ def main(argv: list[str] | None = None) -> None:
         per = 1e6 / args.requests
         print(f"{label:27} guarded {guarded * per:8.0f} us/GET   plain requests.Session "
               f"{plain * per:8.0f} us/GET   ratio {guarded / plain:.2f}x")  # fmt: skip
+    # The check alone: what judging adds to the resolution any connection makes anyway.
+    policy, port, calls = AddressPolicy.allowing([LOOPBACK]), server.server_address[1], 2000
+    looked_up = timed(lambda: [resolve("localhost", port) for _ in range(calls)]) / calls
+    checked = timed(
+        lambda: [checked_addresses("localhost", port, policy) for _ in range(calls)]
+    ) / calls  # fmt: skip
+    added = (checked - looked_up) * 1e6
+    print(f"per new connection: getaddrinfo {looked_up * 1e6:.0f} us, resolve and check "
+          f"{checked * 1e6:.0f} us (the check adds {added:.0f} us)")  # fmt: skip
     _, _, listing = profiled(rounds_of(args.requests, url, True)["guarded"], "tottime", 8)
     server.shutdown()
     print("cProfile of the guarded fetcher, a new connection each (by own time):")
