@@ -105,6 +105,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "SCHEDULER": {"enabled": False},
         # The upstreams of the tests listen on loopback; production refuses loopback.
         "ALLOWED_PRIVATE_NETWORKS": list(LOOPBACK),
+        # Tests read feeds right after a save: saves rebuild before they return. The
+        # background worker has its own tests (tests/webapp/jobs/test_rebuild_worker.py).
+        "FEEDS": {"rebuild_mode": "inline", "rebuild_delay_seconds": 0.2},
     }
 
 
@@ -115,6 +118,7 @@ def talkcast_env(app_config: dict[str, Any]) -> dict[str, str]:
     for key in ("DATABASE_URL", "DATA_DIR", "MEDIA_ROOT", "BASE_URL", "SECRET_KEY"):
         env[f"TALKCAST_{key}"] = str(app_config[key])
     env["TALKCAST_ALLOWED_PRIVATE_NETWORKS"] = ",".join(app_config["ALLOWED_PRIVATE_NETWORKS"])
+    env["TALKCAST_FEEDS__REBUILD_MODE"] = app_config["FEEDS"]["rebuild_mode"]
     return env
 
 

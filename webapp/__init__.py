@@ -14,6 +14,7 @@ from webapp.config import load_config, resolve_paths
 from webapp.db.engine import make_engine, make_session_factory
 from webapp.ingest.sources import address_policy
 from webapp.publishing.feedcache import FeedCache
+from webapp.publishing.marks import record_marks
 from webapp.publishing.publisher import Publisher
 from webapp.web.cookies import PublicAwareSessionInterface
 
@@ -50,7 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     audit.install()
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["talkcast.engine"] = engine
-    app.extensions["talkcast.sessions"] = make_session_factory(engine)
+    factory = make_session_factory(engine)
+    record_marks(factory)  # every save owes its feeds a rebuild, in its own transaction
+    app.extensions["talkcast.sessions"] = factory
     cache = FeedCache(data_dir / "feeds", public=data_dir / "www")
     app.extensions["talkcast.feeds"] = cache
     app.extensions["talkcast.publisher"] = Publisher(app.config, cache)

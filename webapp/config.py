@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "STATS": {"app_log": True, "access_logs": [], "geoip_db": ""},
     # Scheduled backups (``talkcast backup`` on a timer): off while ``dir`` is empty.
     "BACKUP": {"dir": "", "keep": 7, "every_seconds": 86400},
+    # Saves mark their shows; a worker rebuilds the marked feeds within this delay
+    # ("background"), or the save itself does before it returns ("inline", the CLI's way).
+    "FEEDS": {"rebuild_mode": "background", "rebuild_delay_seconds": 2.0},
 }
 
 PATH_KEYS = ("DATA_DIR", "MEDIA_ROOT")
@@ -52,6 +55,8 @@ def _coerce(value: str, like: Any) -> Any:
         return value.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(like, int):
         return int(value)
+    if isinstance(like, float):
+        return float(value)
     return value
 
 
@@ -80,8 +85,14 @@ def load_config(
         if not name.startswith("TALKCAST_") or name == "TALKCAST_CONFIG":
             continue
         key = name.removeprefix("TALKCAST_")
+        section, _, inner = key.partition("__")
         if key in LIST_KEYS:
             config[key] = [part.strip() for part in value.split(",") if part.strip()]
+        elif inner and isinstance(DEFAULTS.get(section), dict):
+            # TALKCAST_FEEDS__REBUILD_MODE=inline sets [feeds] rebuild_mode.
+            inner = inner.lower()
+            like = DEFAULTS[section].get(inner, "")
+            config[section][inner] = _coerce(value, like)
         elif key in DEFAULTS and not isinstance(DEFAULTS[key], dict | list):
             config[key] = _coerce(value, DEFAULTS[key])
     config["CONFIG_BASE_DIR"] = str(base_dir)

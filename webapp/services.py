@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,8 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from media.errors import InvalidKey
 from media.storage import LocalStorage
 from media.text_assets import transcript_text
+from webapp.catalog.lease import Lease
 from webapp.catalog.search import refresh as refresh_search
 from webapp.db.engine import unit_of_work
+from webapp.publishing import marks
 from webapp.publishing.feedcache import FeedCache
 from webapp.publishing.publisher import Publisher
 
@@ -74,16 +82,76 @@ def transcript_reader(app: Flask) -> Callable[[str], str]:
     return read
 
 
+FEED_DEFAULTS: dict[str, Any] = {"rebuild_mode": "background", "rebuild_delay_seconds": 2.0}
+REBUILD_LEASE = "feed_rebuild"
+# A round renews the lease before each rebuild; a holder that died is replaced after this.
+REBUILD_LEASE_SECONDS = 120.0
+
+
+def feed_setting(app: Flask, key: str) -> Any:
+    """A ``[feeds]`` setting, or its default."""
+    return (app.config.get("FEEDS") or {}).get(key, FEED_DEFAULTS[key])
+
+
+def rebuilds_inline(app: Flask) -> bool:
+    """Whether a save rebuilds its feeds before it returns (the CLI), or leaves that to the
+    rebuild worker (``[feeds] rebuild_mode = "background"``, the web service)."""
+    return str(feed_setting(app, "rebuild_mode")) == "inline"
+
+
+def drain_marks(app: Flask, wait_seconds: float = 0.0) -> int:
+    """Rebuild what the pending marks ask for, one rebuild per round, until none is left.
+
+    Returns the number of marks consumed. Whoever holds the rebuild lease drains; if another
+    process holds it (and so will see these marks), this waits up to ``wait_seconds`` for it,
+    then returns 0 and leaves the marks to that holder.
+    """
+    engine = app.extensions["talkcast.engine"]
+    deadline = time.monotonic() + wait_seconds
+    # One rebuilder per app (its threads take turns), one across processes (the lease).
+    with app.extensions["talkcast.rebuild_lock"]:
+        holder = app.extensions["talkcast.rebuild_holder"]
+        lease = Lease(engine, holder, REBUILD_LEASE_SECONDS, name=REBUILD_LEASE)
+        while not lease.hold():
+            if time.monotonic() >= deadline:
+                return 0
+            time.sleep(0.05)
+        consumed = 0
+        try:
+            while (pending := marks.read_pending(engine)).mark_ids:
+                rebuild_feeds(app, pending.show_ids)
+                # Only the marks read before the rebuild: one made meanwhile asks for another.
+                marks.consume(engine, pending)
+                consumed += len(pending.mark_ids)
+                lease.hold()
+        finally:
+            lease.release()
+    return consumed
+
+
+def feeds_changed(app: Flask, _show_ids: set[int] | None = None) -> None:
+    """After a commit that marked shows: rebuild now (inline mode) or leave it to the worker."""
+    if rebuilds_inline(app):
+        # A person at a terminal expects the files done when the command returns.
+        drain_marks(app, wait_seconds=REBUILD_LEASE_SECONDS)
+
+
 @contextmanager
 def work(app: Flask | None = None) -> Iterator[Session]:
-    """A unit of work: commit once, roll back on error, then rebuild the feeds it touched."""
+    """A unit of work: commit once with the rebuild marks of the shows it touched, roll back
+    on error; the feeds follow inline or from the rebuild worker (``feeds_changed``)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    with unit_of_work(session_factory(app), lambda ids: rebuild_feeds(app, ids)) as session:
+    with unit_of_work(session_factory(app), lambda ids: feeds_changed(app, ids)) as session:
         yield session
 
 
 def init_app(app: Flask) -> None:
-    """Close the request session at teardown."""
+    """Close the request session at teardown; name this app as a feed rebuilder."""
+    app.extensions["talkcast.rebuild_lock"] = threading.Lock()
+    # The app is made in each process (gunicorn loads it after the fork), so each has its own.
+    app.extensions["talkcast.rebuild_holder"] = (
+        f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}:feeds"
+    )
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -531,3 +531,15 @@ class Invite(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class FeedRebuildMark(Base):
+    """A show whose feeds must be rebuilt (``show_id`` NULL: every feed), written in the same
+    transaction as the change, so a rebuild is owed even if the process dies before it runs.
+    No foreign key: a deleted show's mark must outlive it so its feeds are removed."""
+
+    __tablename__ = "feed_rebuild_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

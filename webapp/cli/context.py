@@ -17,9 +17,17 @@ class Context:
 
     @property
     def app(self) -> Flask:
+        """The app as commands use it: saves rebuild their feeds before the command returns."""
         if self._app is None:
             self._app = create_app()
+            # A person at a terminal expects the files done when the command returns.
+            feeds = dict(self._app.config.get("FEEDS") or {})
+            self._app.config["FEEDS"] = {**feeds, "rebuild_mode": "inline"}
         return self._app
+
+    def web_app(self) -> Flask:
+        """The app as ``serve`` runs it: feeds rebuilt the configured way."""
+        return create_app()
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)

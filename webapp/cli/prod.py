@@ -1,7 +1,8 @@
 """Production serving with gunicorn: several worker processes, threads in each.
 
 The scheduler never runs inside web workers (each would start one); run
-``talkcast scheduler`` as its own process instead.
+``talkcast scheduler`` as its own process instead. Each worker runs a feed rebuild thread,
+which leaves the rebuilding to that scheduler whenever one runs.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         from webapp import create_app
+        from webapp.jobs.rebuild_worker import start_in_web_process
 
-        return create_app()
+        app = create_app()
+        # Called in each worker after the fork: every worker gets a rebuild thread; the
+        # rebuild lease lets one act at a time, and all defer to a running scheduler.
+        start_in_web_process(app)
+        return app
 
 
 def serve(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:

@@ -61,10 +61,12 @@ def serve(
 
         serve_prod(host, port, workers, threads)
         return
-    app = ctx.app
-    if scheduler:
-        from webapp.jobs.scheduler import start_in_process
+    from webapp.jobs.rebuild_worker import start_in_web_process
+    from webapp.jobs.scheduler import start_in_process
 
-        start_in_process(app)
+    app = ctx.web_app()
+    # The scheduler's own job rebuilds marked feeds; without one, a thread of this process.
+    if not scheduler or start_in_process(app) is None:
+        start_in_web_process(app)
     click.echo(f"serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=True, use_reloader=False)

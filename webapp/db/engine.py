@@ -1,7 +1,8 @@
 """Engine and session handling: one unit of work per request, job or command.
 
 Operations in ``catalog`` only flush; ``unit_of_work`` commits once, rolls back on error,
-and after a successful commit rebuilds the feeds of every show the work touched.
+and after a successful commit hands the shows the work touched to ``on_commit`` (their
+feed rebuild marks were written in the same commit: ``webapp/publishing/marks.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 DIRTY_SHOWS = "talkcast_dirty_shows"
+EVERY_FEED = "talkcast_every_feed"
 
 
 def make_engine(url: str) -> Engine:
@@ -47,6 +49,11 @@ def mark_show_changed(session: Session, show_id: int) -> None:
     session.info.setdefault(DIRTY_SHOWS, set()).add(show_id)
 
 
+def mark_all_feeds(session: Session) -> None:
+    """Remember that every feed must be rebuilt once this unit of work commits."""
+    session.info[EVERY_FEED] = True
+
+
 @contextmanager
 def unit_of_work(
     factory: sessionmaker[Session], on_commit: Callable[[set[int]], object] | None = None
@@ -57,10 +64,11 @@ def unit_of_work(
         yield session
         session.commit()
         dirty = set(session.info.pop(DIRTY_SHOWS, set()))
+        every = bool(session.info.pop(EVERY_FEED, False))
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
-    if dirty and on_commit is not None:
+    if (dirty or every) and on_commit is not None:
         on_commit(dirty)

@@ -155,10 +155,11 @@ def _check(
 
 
 def _rebuild_quietly(app: Flask, show_ids: set[int]) -> None:
-    # The import is committed by now; if its feeds cannot be rebuilt, the periodic
-    # rebuild_stale_feeds job catches up. It is not the source's failure.
+    # The import and its rebuild marks are committed by now: the feeds follow, inline or
+    # from the rebuild worker; if they cannot be rebuilt, the marks stay for the worker.
+    # It is not the source's failure.
     try:
-        services.rebuild_feeds(app, show_ids)
+        services.feeds_changed(app, show_ids)
     except Exception:
         log.exception("rebuilding feeds of shows %s failed", sorted(show_ids))
 
@@ -229,7 +230,7 @@ def check_sources(app: Flask, ids: list[int], host: str | None = None) -> list[R
         batches = pool.map(lambda group: _check_group(app, group, host, dirty), groups.values())
         reports = [report for batch in batches for report in batch]
     if dirty:
-        services.rebuild_feeds(app, dirty)
+        _rebuild_quietly(app, dirty)
     return reports
 
 

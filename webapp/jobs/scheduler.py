@@ -15,28 +15,26 @@ import logging
 import signal
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import services
 from webapp.catalog.audit import acting_as
-from webapp.catalog.models import SchedulerLease, utcnow
+from webapp.catalog.lease import Lease
 from webapp.ingest.sources import address_policy, sync_config_sources
 from webapp.jobs import backups, tasks
+from webapp.jobs.rebuild_worker import rebuild_delay, rebuild_marked_feeds
 from webapp.jobs.runs import RunReport, default_host
 
 log = logging.getLogger(__name__)
 
-LEASE_NAME = "scheduler"
-_LEASE = cast(Table, SchedulerLease.__table__)
 
 JobFunction = Callable[..., RunReport]
 # Job id -> (function, [scheduler] key of its interval, default interval in seconds).
@@ -54,69 +52,6 @@ OPTIONAL_JOBS: dict[str, tuple[JobFunction, Callable[[Mapping[str, Any]], float 
     "backup": (backups.backup, backups.interval),
 }
 DEFAULTS: dict[str, Any] = {"lease_seconds": 60, "jitter_seconds": 5, "misfire_grace_seconds": 30}
-
-
-class Lease:
-    """One named lease row in the database: who may act, until when."""
-
-    def __init__(self, engine: Engine, holder: str, seconds: float, name: str = LEASE_NAME):
-        self.engine, self.holder, self.seconds, self.name = engine, holder, seconds, name
-
-    def hold(self, now: datetime | None = None) -> bool:
-        """Take the lease if it is free or expired, or renew it if ours; True if we hold it."""
-        now = now or utcnow()
-        until = now + timedelta(seconds=self.seconds)
-        # Twice at most: if the row did not exist and someone else created it meanwhile
-        # (perhaps another job of this very scheduler), the second update decides.
-        for _attempt in range(2):
-            taken = self._take(now, until)
-            if taken is not None:
-                return taken
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(
-                        insert(_LEASE).values(name=self.name, holder=self.holder, expires_at=until)
-                    )
-                return True
-            except IntegrityError:
-                continue
-        return False
-
-    def _take(self, now: datetime, until: datetime) -> bool | None:
-        """The atomic update: True if ours now, False if someone else's, None if no row."""
-        mine_or_free = or_(_LEASE.c.expires_at < now, _LEASE.c.holder == self.holder)
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(_LEASE)
-                .where(_LEASE.c.name == self.name, mine_or_free)
-                .values(holder=self.holder, expires_at=until)
-            )
-            if taken.rowcount == 1:
-                return True
-            exists = conn.scalar(
-                select(func.count()).select_from(_LEASE).where(_LEASE.c.name == self.name)
-            )
-        return False if exists else None
-
-    def release(self) -> None:
-        """Give the lease up now so another scheduler need not wait for it to expire."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(_LEASE)
-                .where(_LEASE.c.name == self.name, _LEASE.c.holder == self.holder)
-                .values(expires_at=utcnow() - timedelta(seconds=1))
-            )
-
-    def holder_now(self) -> str | None:
-        """Who holds an unexpired lease, if anyone."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(_LEASE.c.holder, _LEASE.c.expires_at).where(_LEASE.c.name == self.name)
-            ).first()
-        if row is None:
-            return None
-        expires = row.expires_at
-        return str(row.holder) if expires is not None and expires > utcnow() else None
 
 
 class TalkcastScheduler:
@@ -153,6 +88,16 @@ class TalkcastScheduler:
         with acting_as(f"job {job_id}"):
             return function(self.app, host=self.holder)
 
+    def rebuild_marked_feeds(self) -> int:
+        """Rebuild the feeds saves have marked (often, unrecorded: most rounds find none)."""
+        try:
+            if not self.lease.hold():
+                return 0
+            return rebuild_marked_feeds(self.app)
+        except SQLAlchemyError:
+            log.exception("scheduler %s: feed rebuild round failed", self.holder)
+            return 0
+
     def heartbeat(self) -> None:
         """Renew (or try to take) the lease between jobs."""
         try:
@@ -176,6 +121,14 @@ class TalkcastScheduler:
                 self.run_job, "interval", seconds=every, jitter=jitter, args=[job_id],
                 id=job_id, name=job_id.replace("_", " "), **common,
             )  # fmt: skip
+        self.scheduler.add_job(
+            self.rebuild_marked_feeds,
+            "interval",
+            seconds=rebuild_delay(self.app),
+            id="rebuild_marked_feeds",
+            name="rebuild marked feeds",
+            **common,
+        )
         self.scheduler.add_job(
             self.heartbeat,
             "interval",

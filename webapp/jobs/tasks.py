@@ -119,7 +119,8 @@ def process_media_tasks(
         storage, settings = services.storage(app), download_settings(app)
 
         def rebuild(show_ids: set[int]) -> None:
-            services.rebuild_feeds(app, show_ids)
+            # The task's rows and their rebuild marks are committed: the feeds follow.
+            services.feeds_changed(app, show_ids)
 
         states = [
             run_download(factory, storage, task_id, settings, rebuild)

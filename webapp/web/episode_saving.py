@@ -52,10 +52,11 @@ def _owner() -> str:
 
 
 def apply_with_files(pending: PendingFiles, operation: Callable[[Session], T]) -> T:
-    """Commit the rows, then move the files into place, then rebuild the touched feeds."""
+    """Commit the rows (with their feed rebuild marks), then move the files into place; the
+    feeds follow (``services.feeds_changed``)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     factory = services.session_factory(app)
-    return pending.apply(factory, operation, lambda ids: services.rebuild_feeds(app, ids))
+    return pending.apply(factory, operation, lambda ids: services.feeds_changed(app, ids))
 
 
 def staged_uploads(form: EpisodeFields) -> list[StagedUpload]:

@@ -1,5 +1,5 @@
 """Saving a show for the staff form, the API and the CLI alike: the app's sessions and
-storage, and the feeds rebuilt after the commit."""
+storage, and the feeds following the commit (inline, or from the rebuild worker)."""
 
 from __future__ import annotations
 
@@ -17,5 +17,5 @@ def save(app: Flask, changes: ShowChanges, existing: str | None = None) -> str:
         changes,
         base_url=str(app.config["BASE_URL"]),
         existing=existing,
-        rebuild=lambda ids: services.rebuild_feeds(app, ids),
+        rebuild=lambda ids: services.feeds_changed(app, ids),
     )

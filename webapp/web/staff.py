@@ -39,6 +39,7 @@ from webapp.web.episode_saving import (
     save_new_episode,
     staged_uploads,
 )
+from webapp.web.flashes import saved
 from webapp.web.forms import (
     ConfirmForm,
     EditEpisodeForm,
@@ -163,7 +164,7 @@ def new_episode() -> Any:
     except (UploadError, CatalogError) as exc:
         flash(str(exc), "error")
         return _render_form(form, None, 400)
-    flash("Episode saved.", "info")
+    saved("Episode saved.")
     return redirect(url_for(".edit_episode", episode_id=episode_id))
 
 
@@ -206,7 +207,7 @@ def edit_episode(episode_id: int) -> Any:
     except (UploadError, CatalogError) as exc:
         flash(str(exc), "error")
         return _render_form(form, episode, 400)
-    flash("Changes saved.", "info")
+    saved("Changes saved.")
     return redirect(url_for(".edit_episode", episode_id=episode_id))
 
 
@@ -230,7 +231,7 @@ def publish_episode(episode_id: int) -> Any:
             flash(f"Scheduled for {form.publish_at.data:%d %b %Y %H:%M}.", "info")
         else:
             set_state(session, episode, "published", _publish_now_time(episode))
-            flash("Published.", "info")
+            saved("Published.")
     return target
 
 
@@ -247,7 +248,7 @@ def unpublish_episode(episode_id: int) -> Any:
         with services.work() as session:
             episode = session.get(Episode, episode_id) or abort(404)
             set_state(session, episode, "unpublished")
-        flash("Unpublished: the episode is no longer in the feeds.", "info")
+        saved("Unpublished: the episode leaves the feeds.")
     return redirect(url_for(".edit_episode", episode_id=episode_id))
 
 
@@ -266,5 +267,5 @@ def delete_episode(episode_id: int) -> Any:
             pending.delete_episode(session, row)
 
     apply_with_files(pending, operation)
-    flash(f"Deleted “{episode.title}”.", "info")
+    saved(f"Deleted “{episode.title}”.")
     return redirect(url_for(".dashboard"))

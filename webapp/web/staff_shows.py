@@ -14,6 +14,7 @@ from webapp.catalog.shows import edit_show
 from webapp.uploads.show_saving import ShowChanges
 from webapp.uploads.staging import ARTWORK_LIMIT, UploadError
 from webapp.web.auth import staff_required
+from webapp.web.flashes import saved
 from webapp.web.forms import ConfirmForm, submitted_file
 from webapp.web.public import subscribe_links
 from webapp.web.show_forms import NEW_SHOW_DEFAULTS, ShowForm, initial
@@ -72,7 +73,7 @@ def new() -> Any:
     except (CatalogError, UploadError) as exc:
         flash(str(exc), "error")
         return _render(form, None, 400)
-    flash("Show created. Its feeds are ready to submit to podcast directories.", "info")
+    saved("Show created: its feeds can be submitted to podcast directories.")
     return redirect(url_for(".edit", slug=slug))
 
 
@@ -95,7 +96,7 @@ def edit(slug: str) -> Any:
     except (CatalogError, UploadError) as exc:
         flash(str(exc), "error")
         return _render(form, show, 400)
-    flash("Changes saved.", "info")
+    saved("Changes saved.")
     return redirect(url_for(".edit", slug=new_slug))
 
 
