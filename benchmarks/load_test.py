@@ -1,12 +1,15 @@
 """Load test: feed readers hammer the feeds while staff upload and a source imports.
 
-    .venv/bin/python benchmarks/load_test.py --readers 50 --seconds 30
+    .venv/bin/python benchmarks/load_test.py --readers 50 --seconds 30 [--modes background inline]
 
 Loopback only, bounded in time. Talkcast runs under gunicorn (`talkcast serve --prod`);
 50 reader threads fetch feeds (half of them conditionally) and parse every 200 with lxml
 and feedparser; meanwhile a staff client uploads episodes through the API and the source
-check job imports new items from a local upstream feed that grows as the test runs.
-Baseline: the same readers for a few seconds with nothing else going on.
+check job imports new items from a local upstream feed that grows as the test runs (in a
+process of its own, as the scheduler would). Baseline: the same readers for a few seconds
+with nothing else going on; the figure is the ratio of the two rates. Each mode is
+`[feeds] rebuild_mode`: "background" (saves mark, a worker rebuilds) or "inline" (every
+save rebuilds before it answers). py-spy samples the gunicorn workers while writes happen.
 Exit status 1 if any request failed, any document did not parse, or an episode was lost.
 """
 
@@ -14,14 +17,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import random
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import requests
@@ -32,6 +38,7 @@ from werkzeug.wrappers import Response
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import gunicorn, instance, machine  # noqa: E402
+from benchmarks.spy import recording, server_workers, summarise  # noqa: E402
 
 FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -53,8 +60,15 @@ class Upstream:
         self.started = time.monotonic()
         self.every = every
 
+        self.frozen: float | None = None
+
+    def freeze(self) -> None:
+        """Stop growing: the last import must find everything the count promises."""
+        self.frozen = time.monotonic()
+
     def count(self) -> int:
-        return 1 + int((time.monotonic() - self.started) / self.every)
+        now = self.frozen if self.frozen is not None else time.monotonic()
+        return 1 + int((now - self.started) / self.every)
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         items = []
@@ -113,28 +127,60 @@ def run_readers(base: str, readers: int, seconds: float) -> tuple[Tally, float]:
     return tally, time.monotonic() - start
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--readers", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    args = parser.parse_args()
+def import_loop(config: dict[str, Any], source_id: int, stop: Any, errors: Any) -> None:
+    """The source check job, over and over, in its own process (as the scheduler runs it)."""
+    from webapp import create_app
+    from webapp.jobs import tasks
 
+    app = create_app(config)
+    while True:
+        for report in tasks.check_sources(app, [source_id]):
+            if report.outcome == "error":
+                errors.put(f"import: {report.error}")
+        if stop.wait(1.0):
+            break
+    tasks.check_sources(app, [source_id])  # import whatever appeared last
+    app.extensions["talkcast.engine"].dispose()
+
+
+@dataclass
+class Outcome:
+    """One mode's run."""
+
+    mode: str
+    baseline: Tally
+    base_secs: float
+    loaded: Tally
+    loaded_secs: float
+    created: int = 0
+    imported: int = 0
+    expected_imports: int = 0
+    problems: list[str] = field(default_factory=list)
+    profile: str = ""
+
+    def rate(self, loaded: bool) -> float:
+        tally, secs = (self.loaded, self.loaded_secs) if loaded else (self.baseline, self.base_secs)
+        return (tally.ok + tally.not_modified) / secs if secs else 0.0
+
+
+def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
+    """Serve in ``mode``, measure readers alone, then readers while staff and a source write."""
     from media.placeholder import silent_mp3
     from webapp import create_app, services
     from webapp.catalog.models import Episode, Source
     from webapp.catalog.operations import create_show
-    from webapp.jobs import tasks
+    from webapp.publishing import marks
     from webapp.web.auth import create_token, create_user
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per upstream request
     upstream = Upstream(every=max(1.0, args.seconds / 10))
     up_server = make_server("127.0.0.1", 0, upstream)
     threading.Thread(target=up_server.serve_forever, daemon=True).start()
     upstream_url = f"http://127.0.0.1:{up_server.server_port}/feed.rss"
 
     with instance(args.database_url) as inst:
-        app = create_app(inst.config())
+        inst.env["TALKCAST_FEEDS__REBUILD_MODE"] = mode
+        config = {**inst.config(), "FEEDS": {"rebuild_mode": mode}}
+        app = create_app(config)
         with services.work(app) as session:
             show = create_show(session, slug="talks", title="Seminar talks", base_url="http://x")
             user = create_user(session, "editor@example.org", "a long enough password")
@@ -143,18 +189,24 @@ def main() -> int:
             session.add(source)
             session.flush()
             source_id = source.id
+        services.drain_marks(app, wait_seconds=60)
         services.rebuild_feeds(app)
 
         with gunicorn(inst, workers=2, threads=8) as base:
             baseline, base_secs = run_readers(base, args.readers, min(10.0, args.seconds))
-            stop = threading.Event()
+            spawn = multiprocessing.get_context("spawn")
+            stop, import_errors = spawn.Event(), spawn.Queue()
+            importer = spawn.Process(
+                target=import_loop, args=(config, source_id, stop, import_errors)
+            )
+            done = threading.Event()
             created: list[str] = []
             writer_errors: list[str] = []
 
             def uploader() -> None:
                 n = 0
                 auth = {"Authorization": f"Bearer {token}"}
-                while not stop.is_set():
+                while not done.is_set():
                     n += 1
                     files = {"media": (f"talk-{n}.mp3", silent_mp3(30 + n), "audio/mpeg")}
                     data = {"title": f"Uploaded talk {n}", "state": "published"}
@@ -171,50 +223,83 @@ def main() -> int:
                         created.append(r.json()["guid"])
                     except Exception as exc:
                         writer_errors.append(str(exc)[:200])
-                    stop.wait(0.5)
+                    done.wait(0.5)
 
-            def importer() -> None:
-                while not stop.is_set():
-                    for report in tasks.check_sources(app, [source_id]):
-                        if report.outcome == "error":
-                            writer_errors.append(f"import: {report.error}")
-                    stop.wait(1.0)
-
-            writers = [threading.Thread(target=uploader), threading.Thread(target=importer)]
-            for t in writers:
-                t.start()
-            loaded, loaded_secs = run_readers(base, args.readers, args.seconds)
+            writer = threading.Thread(target=uploader)
+            importer.start()
+            writer.start()
+            port = int(base.rsplit(":", 1)[1])
+            with tempfile.TemporaryDirectory() as folder:
+                with recording(server_workers(port), args.seconds - 1, Path(folder)) as outputs:
+                    loaded, loaded_secs = run_readers(base, args.readers, args.seconds)
+                profile = summarise(outputs)
+            upstream.freeze()
+            done.set()
             stop.set()
-            for t in writers:
-                t.join(timeout=120)
-            tasks.check_sources(app, [source_id])  # import whatever appeared last
+            writer.join(timeout=120)
+            importer.join(timeout=120)
+            while not import_errors.empty():
+                writer_errors.append(import_errors.get())
 
+            # The worker rebuilds within the delay: wait (bounded) until nothing is owed.
+            engine = app.extensions["talkcast.engine"]
+            deadline = time.monotonic() + 60
+            while marks.any_pending(engine) and time.monotonic() < deadline:
+                time.sleep(0.2)
             final = feedparser.parse(requests.get(f"{base}/feeds/talks.rss", timeout=30).content)
             in_feed = {e.id for e in final.entries}
             with services.work(app) as session:
                 guids = {g for (g,) in session.query(Episode.guid).all()}
                 imported = session.query(Episode).filter(Episode.source_id == source_id).count()
             lost = [g for g in created if g not in guids or g not in in_feed]
-            expected_imports = upstream.count()
         app.extensions["talkcast.engine"].dispose()
     up_server.shutdown()
+    outcome = Outcome(mode, baseline, base_secs, loaded, loaded_secs, len(created), imported)
+    outcome.expected_imports = upstream.count()
+    outcome.profile = profile
+    outcome.problems = baseline.errors + loaded.errors + writer_errors + [f"lost {g}" for g in lost]
+    if imported < outcome.expected_imports:
+        outcome.problems.append(f"only {imported} of {outcome.expected_imports} items imported")
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--modes", nargs="+", default=["background"], choices=["background", "inline"],
+        help="[feeds] rebuild_mode values to measure, one after another",
+    )  # fmt: skip
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per upstream request
+
+    outcomes = [run_mode(mode, args) for mode in args.modes]
 
     print(f"# Load test ({machine()}, {time.strftime('%Y-%m-%d')})")
     print(f"{args.readers} readers; gunicorn 2 workers x 8 threads; SQLite unless --database-url")
-    print(f"{'phase':<34}{'req/s':>8}{'200':>8}{'304':>8}{'errors':>8}")
-    for name, tally, secs in (
-        (f"readers alone ({base_secs:.0f} s)", baseline, base_secs),
-        (f"readers + uploads + import ({loaded_secs:.0f} s)", loaded, loaded_secs),
-    ):
-        rate = (tally.ok + tally.not_modified) / secs
-        print(f"{name:<34}{rate:>8.0f}{tally.ok:>8}{tally.not_modified:>8}{len(tally.errors):>8}")
-    print(
-        f"uploads created: {len(created)}; imported from upstream: {imported} of "
-        f"{expected_imports}; writer errors: {len(writer_errors)}; episodes lost: {len(lost)}"
-    )
-    problems = baseline.errors + loaded.errors + writer_errors + [f"lost {g}" for g in lost]
-    if imported < expected_imports:
-        problems.append(f"only {imported} of {expected_imports} upstream items imported")
+    print(f"{'mode / phase':<44}{'req/s':>8}{'200':>8}{'304':>8}{'errors':>8}")
+    for o in outcomes:
+        for name, tally, loaded in (
+            (f"{o.mode}: readers alone ({o.base_secs:.0f} s)", o.baseline, False),
+            (f"{o.mode}: readers + uploads + import ({o.loaded_secs:.0f} s)", o.loaded, True),
+        ):
+            print(
+                f"{name:<44}{o.rate(loaded):>8.0f}{tally.ok:>8}{tally.not_modified:>8}"
+                f"{len(tally.errors):>8}"
+            )
+    for o in outcomes:
+        ratio = o.rate(True) / o.rate(False) if o.rate(False) else 0.0
+        print(
+            f"{o.mode}: readers under writes / readers alone = {ratio:.2f}x; uploads created: "
+            f"{o.created}; imported from upstream: {o.imported} of {o.expected_imports}; "
+            f"problems: {len(o.problems)}"
+        )
+    for o in outcomes:
+        print(f"\n## py-spy profile of the gunicorn workers under writes ({o.mode})")
+        print(o.profile, end="")
+    problems = [p for o in outcomes for p in o.problems]
     for problem in problems[:10]:
         print("problem:", problem)
     print("result:", "PASS" if not problems else "FAIL")

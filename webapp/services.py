@@ -113,6 +113,9 @@ def drain_marks(app: Flask, wait_seconds: float = 0.0) -> int:
         holder = app.extensions["talkcast.rebuild_holder"]
         lease = Lease(engine, holder, REBUILD_LEASE_SECONDS, name=REBUILD_LEASE)
         while not lease.hold():
+            dead = lease.holder_now()
+            if dead is not None and _died_here(dead) and lease.take_over(dead):
+                break
             if time.monotonic() >= deadline:
                 return 0
             time.sleep(0.05)
@@ -127,6 +130,22 @@ def drain_marks(app: Flask, wait_seconds: float = 0.0) -> int:
         finally:
             lease.release()
     return consumed
+
+
+def _died_here(holder: str) -> bool:
+    """Whether a lease holder named ``host:pid:...`` ran on this host and its process is gone
+    (killed mid-rebuild): its lease need not be waited out."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def feeds_changed(app: Flask, _show_ids: set[int] | None = None) -> None:

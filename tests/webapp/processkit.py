@@ -25,6 +25,8 @@ def wait_until_up(url: str, proc: subprocess.Popen[Any], seconds: float = 60) ->
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # gunicorn listens before its workers are ready; a busy machine may not answer
+            # the first requests within the timeout.
             time.sleep(0.2)
     raise AssertionError(f"{url} did not come up")

@@ -62,6 +62,17 @@ class Lease:
             )
         return False if exists else None
 
+    def take_over(self, dead: str, now: datetime | None = None) -> bool:
+        """Take the lease from ``dead``, a holder known to have died (atomic, like ``hold``)."""
+        until = (now or utcnow()) + timedelta(seconds=self.seconds)
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(_LEASE)
+                .where(_LEASE.c.name == self.name, _LEASE.c.holder == dead)
+                .values(holder=self.holder, expires_at=until)
+            )
+        return bool(taken.rowcount == 1)
+
     def release(self) -> None:
         """Give the lease up now so another scheduler need not wait for it to expire."""
         with self.engine.begin() as conn:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from typing import Any
+
 import click
 
 from media.errors import is_disk_full
@@ -49,3 +53,22 @@ def feeds_list(ctx: Context) -> None:
     base = ctx.app.config["BASE_URL"]
     for name in services.feed_cache(ctx.app).names():
         click.echo(f"{base}/feeds/{name}" if name != "feeds.opml" else f"{base}/feeds.opml")
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@feeds.command("worker")
+@click.option("--nice", type=int, default=0, help="Lower this process's CPU priority by N.")
+@click.option("--parent", type=int, default=None, hidden=True, help="Exit when PID is gone.")
+@pass_ctx
+def feeds_worker(ctx: Context, nice: int, parent: int | None) -> None:
+    """Rebuild marked feeds every [feeds] rebuild_delay_seconds until stopped."""
+    from webapp.jobs.rebuild_worker import run_forever
+
+    if nice:
+        os.nice(nice)
+    signal.signal(signal.SIGTERM, _interrupt)
+    # The serving configuration, not the CLI's inline one: this process is the worker.
+    run_forever(ctx.web_app(), parent)

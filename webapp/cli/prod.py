@@ -1,17 +1,23 @@
 """Production serving with gunicorn: several worker processes, threads in each.
 
 The scheduler never runs inside web workers (each would start one); run
-``talkcast scheduler`` as its own process instead. Each worker runs a feed rebuild thread,
-which leaves the rebuilding to that scheduler whenever one runs.
+``talkcast scheduler`` as its own process instead. Marked feeds are rebuilt by a
+``talkcast feeds worker`` process started beside the workers (it leaves the rebuilding to
+that scheduler whenever one runs).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
+import sys
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+REBUILD_NICE = 10
 
 
 def default_workers() -> int:
@@ -36,16 +42,53 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         from webapp.jobs.rebuild_worker import start_in_web_process
 
         app = create_app()
-        # Called in each worker after the fork: every worker gets a rebuild thread; the
-        # rebuild lease lets one act at a time, and all defer to a running scheduler.
-        start_in_web_process(app)
+        if not self.options.get("rebuild_process"):
+            # Called in each worker after the fork: each gets a rebuild thread; the rebuild
+            # lease lets one act at a time, and all defer to a running scheduler.
+            start_in_web_process(app)
         return app
 
 
-def serve(host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
-    """Serve with gunicorn (gthread workers; long uploads do not block other requests)."""
+def start_rebuild_process() -> subprocess.Popen[bytes]:
+    """``talkcast feeds worker`` beside the web workers, at a lower CPU priority.
+
+    Rebuilding in a process of its own keeps it off the workers' interpreter lock (a
+    rebuild thread in a worker slows that worker's readers), and ``nice`` lets readers
+    have the cores first; a feed still follows a save within the rebuild delay.
+    """
+    cmd = [sys.executable, "-m", "webapp.cli", "feeds", "worker", "--nice", str(REBUILD_NICE)]
+    return subprocess.Popen([*cmd, "--parent", str(os.getpid())])
+
+
+def serve(
+    host: str,
+    port: int,
+    workers: int | None = None,
+    threads: int = 4,
+    rebuild_process: bool = True,
+) -> None:
+    """Serve with gunicorn (gthread workers; long uploads do not block other requests),
+    and rebuild marked feeds in a process beside them (or, without, in worker threads)."""
+    from webapp.config import load_config
+
+    # Inline mode: every save rebuilds before it answers; no worker is needed.
+    background = (load_config().get("FEEDS") or {}).get("rebuild_mode") != "inline"
+    rebuild_process = rebuild_process and background
+    rebuilder = start_rebuild_process() if rebuild_process else None
+    try:
+        _run_gunicorn(host, port, workers, threads, rebuild_process)
+    finally:
+        if rebuilder is not None:
+            rebuilder.terminate()
+            rebuilder.wait(timeout=60)
+
+
+def _run_gunicorn(
+    host: str, port: int, workers: int | None, threads: int, rebuild_process: bool
+) -> None:
     GunicornServer(
         {
+            "rebuild_process": rebuild_process,
             "bind": f"{host}:{port}",
             "workers": workers or default_workers(),
             "worker_class": "gthread",

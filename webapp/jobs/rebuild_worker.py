@@ -11,6 +11,7 @@ process dies between a save and its rebuild.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from flask import Flask
@@ -63,6 +64,10 @@ class RebuildWorker:
         self._stop.set()
         self._thread.join(timeout)
 
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True once the worker was asked to stop."""
+        return self._stop.wait(seconds)
+
     def run_once(self) -> int:
         """One round, skipped while a scheduler process does the rebuilding."""
         if self.defer_to_scheduler and scheduler_running(self.app):
@@ -79,6 +84,20 @@ class RebuildWorker:
                 # The marks stay; the next round tries again, a little later each time.
                 log.exception("feed rebuild failed; marks kept for the next round")
                 failures = min(failures + 1, 8)
+
+
+def run_forever(app: Flask, parent: int | None = None) -> None:
+    """Run the worker in the foreground (``talkcast feeds worker``) until stopped, or until
+    ``parent`` (the process that started this one) is gone."""
+    worker = RebuildWorker(app).start()
+    try:
+        while not worker.wait(1.0):
+            if parent is not None and os.getppid() != parent:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
 
 
 def start_in_web_process(app: Flask) -> RebuildWorker | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import feedparser
 import requests
@@ -40,3 +41,57 @@ def test_prod_server_serves_feeds(talkcast_env):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_prod_server_rebuilds_feeds_after_an_api_save_returns(app, talkcast_env):
+    from staffkit import make_token, make_user
+
+    from media.placeholder import silent_mp3
+
+    from factories import make_show
+
+    make_show(app)
+    make_user(app)
+    token = make_token(app)
+    env = {
+        **talkcast_env,
+        "TALKCAST_FEEDS__REBUILD_MODE": "background",
+        "TALKCAST_FEEDS__REBUILD_DELAY_SECONDS": "0.5",
+    }
+    cli = [sys.executable, "-m", "webapp.cli"]
+    port = free_port()
+    proc = subprocess.Popen(
+        [*cli, "serve", "--prod", "--port", str(port), "--workers", "2", "--threads", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", proc)
+        saved = requests.post(
+            f"{base}/api/v1/shows/talks/episodes",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"title": "Saved through the API", "state": "published"},
+            files={"media": ("talk.mp3", silent_mp3(5), "audio/mpeg")},
+            timeout=60,
+        )
+        assert saved.status_code == 201, saved.text
+        # The save answered before any rebuild; the worker process follows within its delay
+        # (the deadline only bounds the wait on a loaded machine).
+        deadline = time.monotonic() + 60
+        titles: list[str] = []
+        while "Saved through the API" not in titles and time.monotonic() < deadline:
+            feed = requests.get(f"{base}/feeds/talks.rss", timeout=10)
+            titles = [e.title for e in feedparser.parse(feed.content).entries]
+            time.sleep(0.1)
+        assert titles == ["Saved through the API"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)  # gunicorn, then the rebuild process, on a busy machine
+    # The rebuild process stopped with the server: nothing of it is left running.
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"feeds worker --nice 10 --parent {proc.pid}"], capture_output=True
+    )
+    assert leftover.returncode == 1

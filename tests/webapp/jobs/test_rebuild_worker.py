@@ -242,3 +242,23 @@ def test_a_failed_rebuild_keeps_its_marks(bg_app):
     assert services.drain_marks(bg_app) == 1
     with services.session_factory(bg_app)() as session:
         assert session.scalar(select(func.count()).select_from(FeedRebuildMark)) == 0
+
+
+def test_a_rebuilder_killed_mid_rebuild_does_not_hold_the_others_back(bg_app):
+    import subprocess
+    import sys
+
+    from webapp.catalog.lease import Lease
+    from webapp.services import REBUILD_LEASE, REBUILD_LEASE_SECONDS
+
+    make_show(bg_app)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,
+                          capture_output=True, check=True)  # fmt: skip
+    import socket
+
+    dead = f"{socket.gethostname()}:{gone.stdout.strip()}:0000:feeds"
+    engine = bg_app.extensions["talkcast.engine"]
+    assert Lease(engine, dead, REBUILD_LEASE_SECONDS, name=REBUILD_LEASE).hold()
+    # The dead holder's lease has two minutes left; its process is gone, so it is taken over.
+    assert services.drain_marks(bg_app, wait_seconds=DEADLINE) == 1
+    assert pending_marks(bg_app) == []
