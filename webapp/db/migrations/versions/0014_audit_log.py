@@ -1,7 +1,7 @@
 """Audit log: every write to the catalogue, who made it and what changed
 
-Revision ID: 0016
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from webapp.db.types import UTCDateTime
 
-revision: str = "0016"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """Roles (admins; viewers, contributors, editors of each show), invitations, scoped
 tokens and two-factor sign-in
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import webapp.db.types
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
