@@ -21,6 +21,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+# A pointer read this soon after its last change may be rewritten within the same
+# timestamp tick (and, its old inode freed, under the same inode number): it is read
+# again on every request until it is older than this.
+SETTLED_NS = 2_000_000_000
+
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.(audio|video))?(\.archive-[0-9]+)?\.(rss|atom|json)$")
 EXTRA_NAMES = {"feeds.opml"}
 
@@ -44,6 +49,10 @@ class CachedFeed:
     last_modified: float
     # When a scheduled episode becomes due, the document is stale from that moment on.
     stale_after: float | None = None
+
+    def is_stale(self, now: float) -> bool:
+        """Whether a scheduled episode has fallen due since this document was built."""
+        return self.stale_after is not None and now >= self.stale_after
 
     @property
     def etag(self) -> str:
@@ -83,6 +92,9 @@ class FeedCache:
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.public = Path(public) if public is not None else None
+        # name -> (inode, mtime, size) of the pointer file when read, and what it said:
+        # serving a feed then costs one stat, not an open, a read and a JSON parse.
+        self._pointers: dict[str, tuple[tuple[int, int, int], CachedFeed]] = {}
 
     def _pointer(self, name: str) -> Path:
         if not is_valid_name(name):
@@ -94,12 +106,32 @@ class FeedCache:
         return self.blobs / (entry.sha256 + (".gz" if gzipped else ""))
 
     def get(self, name: str) -> CachedFeed | None:
-        """The current entry for a feed, or None if it was never built."""
+        """The current entry for a feed, or None if it was never built.
+
+        Kept in memory and read again only when the pointer file changed: every write
+        replaces the file (a new inode and mtime), so one ``stat`` tells.
+        """
         try:
-            raw = self._pointer(name).read_bytes()
+            path = self._pointer(name)
+            st = os.stat(path)
         except (FileNotFoundError, ValueError):
+            self._pointers.pop(name, None)
             return None
-        return CachedFeed(**json.loads(raw))
+        known = self._pointers.get(name)
+        if known is not None and known[0] == (st.st_ino, st.st_mtime_ns, st.st_size):
+            return known[1]
+        try:
+            with open(path, "rb") as fh:
+                # The key comes from the file actually read, not from the stat above.
+                st = os.fstat(fh.fileno())
+                entry = CachedFeed(**json.loads(fh.read()))
+        except FileNotFoundError:
+            return None
+        if time.time_ns() - st.st_mtime_ns > SETTLED_NS:
+            self._pointers[name] = ((st.st_ino, st.st_mtime_ns, st.st_size), entry)
+        else:
+            self._pointers.pop(name, None)
+        return entry
 
     def read(self, name: str) -> bytes | None:
         """The current document's bytes (for tests and the CLI)."""
