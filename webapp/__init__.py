@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         embed,
         errors,
+        feed_fastpath,
         invites,
         permissions,
         public,
@@ -105,4 +106,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(invites.bp)
     permissions.init_app(app)
+    # Current feeds are answered before Flask sees the request (same headers as the route).
+    feed_fastpath.install(app)
     return app

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # the file from an internal location (see deploy/nginx.conf).
     "X_ACCEL_REDIRECT": False,
     "X_ACCEL_PREFIX": "/_accel",
+    # Answer GET/HEAD of current feeds in a WSGI layer in front of Flask (same answers,
+    # a fraction of the cost: webapp/web/feed_fastpath.py); off sends them through Flask.
+    "FEED_FAST_PATH": True,
     # Download statistics: the app logs the media it sends to DATA_DIR/stats/media.log;
     # behind nginx, list nginx's media log (log_format talkcast_media) here too.
     "STATS": {"app_log": True, "access_logs": [], "geoip_db": ""},

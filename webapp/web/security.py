@@ -20,6 +20,12 @@ REFERRER_POLICY = "strict-origin-when-cross-origin"
 HSTS = "max-age=31536000"
 
 
+def plain_headers(https: bool) -> list[tuple[str, str]]:
+    """The headers every non-HTML answer gets (the feed fast path sends them itself)."""
+    headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", REFERRER_POLICY)]
+    return headers + [("Strict-Transport-Security", HSTS)] if https else headers
+
+
 def security_headers(response: Response, https: bool) -> Response:
     """Add the headers to ``response`` (a view's own choice of a header is kept)."""
     headers = response.headers
