@@ -95,9 +95,13 @@ def _run_gunicorn(
             "threads": threads,
             "timeout": 120,
             "graceful_timeout": 30,
+            # Podcast apps poll with keep-alive connections; idle ones wait in the worker's
+            # poller, not in a thread, so 4 threads serve many more connections than that.
             "keepalive": 5,
-            "max_requests": 5000,
-            "max_requests_jitter": 500,
+            # A recycled worker builds the app again: at the thousands of feed requests a
+            # second the fast path answers, 5000 would recycle each worker every few seconds.
+            "max_requests": 200_000,
+            "max_requests_jitter": 20_000,
             "accesslog": "-",
             "forwarded_allow_ips": "127.0.0.1",
         }
