@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import signal
 import subprocess
 import sys
@@ -37,6 +38,17 @@ def test_prod_server_serves_feeds(talkcast_env):
             ).status_code
             == 304
         )
+        # The fast path hands the blobs to gunicorn's sendfile: whole, in both encodings.
+        identity = {"Accept-Encoding": "identity"}
+        plain = requests.get(f"{base}/feeds/all.rss", headers=identity, timeout=10)
+        assert plain.content == feed.content
+        assert plain.headers["Content-Length"] == str(len(plain.content))
+        zipped = requests.get(f"{base}/feeds/all.rss", stream=True, timeout=10)
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        raw = zipped.raw.read(decode_content=False)
+        assert gzip.decompress(raw) == plain.content
+        head = requests.head(f"{base}/feeds/all.rss", timeout=10)
+        assert head.headers["Content-Length"] == str(len(raw))
         assert requests.get(f"{base}/", timeout=10).status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
