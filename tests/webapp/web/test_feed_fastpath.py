@@ -102,6 +102,21 @@ def test_every_feed_answer_matches_the_route(show_app, routed):
     assert routed == []
 
 
+def test_answers_match_the_route_on_an_https_site(app_config):
+    """Headers that depend on the site (HSTS on https, say) are the route's too."""
+    from webapp import create_app
+
+    app = create_app({**app_config, "BASE_URL": "https://talkcast.test"})
+    make_show(app)
+    make_episode(app)
+    fast, route = app.test_client(), route_only(app)
+    etag = route.get("/feeds/talks.rss").headers["ETag"]
+    for headers in ({}, {"If-None-Match": etag}, {"Accept-Encoding": "gzip"}):
+        expected = route.get("/feeds/talks.rss", headers=headers)
+        assert answer(fast.get("/feeds/talks.rss", headers=headers)) == answer(expected)
+    app.extensions["talkcast.engine"].dispose()
+
+
 def test_answers_carry_validators_and_the_documents(show_app, routed):
     client = show_app.test_client()
     cache = services.feed_cache(show_app)
