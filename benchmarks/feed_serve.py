@@ -35,6 +35,7 @@ from benchmarks.common import (  # noqa: E402
     instance,
     load,
     machine,
+    summary_row,
     wait_for,
 )
 from benchmarks.server_profile import cpu_seconds, sampled, server_pid, summary  # noqa: E402
@@ -268,6 +269,13 @@ def report(
         route = by_name[f"talkcast, Flask route {status}"]
         ratio = ours.result.per_second / base.result.per_second
         verdict = "met" if ratio >= goal else "NOT met"
+        summary_row(
+            f"cached feed {status}: app alone (gunicorn) vs nginx static file",
+            ours.result.per_second,
+            base.result.per_second,
+            "req/s",
+            f">= {goal}",
+        )
         print(
             f"ratio {status}: talkcast / nginx static = {ratio:.2f}x req/s (goal >= {goal}x: "
             f"{verdict}); Flask route alone {route.result.per_second / base.result.per_second:.2f}x"

@@ -42,11 +42,11 @@ from webapp.stats import reports
 from webapp.stats.logs import app_log_path, append_line, log_line
 from webapp.web.cookies import mark_public
 from webapp.web.embed import iframe_code, player_size
+from webapp.web.feed_http import feed_headers, is_not_modified, representation_etag, wants_gzip
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
 
-FEED_MAX_AGE = 300
 PAGE_SIZE = 50
 MEDIA_MAX_AGE = 7 * 24 * 3600
 
@@ -331,26 +331,13 @@ def serve_feed(name: str) -> Response:
     accel = bool(current_app.config["X_ACCEL_REDIRECT"])
     # Behind nginx the identity file is handed over and nginx compresses it: nginx does
     # not pass a Content-Encoding header through X-Accel-Redirect.
-    gzipped = not accel and request.accept_encodings["gzip"] > 0
-    etag = entry.etag + ("-gz" if gzipped else "")
-    headers = {
-        "ETag": f'"{etag}"',
-        "Last-Modified": entry.last_modified_dt.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        "Cache-Control": f"public, max-age={FEED_MAX_AGE}",
-        "Vary": "Accept-Encoding",
-    }
-    not_modified = (
-        request.if_none_match.contains_weak(etag)
-        if request.if_none_match
-        else (
-            request.if_modified_since is not None
-            and int(entry.last_modified) <= request.if_modified_since.timestamp()
-        )
-    )
-    if not_modified:
-        return Response(status=304, headers=headers)
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
+    gzipped = not accel and wants_gzip(request.headers.get("Accept-Encoding"))
+    headers = feed_headers(entry, gzipped)
+    etag = representation_etag(entry, gzipped)
+    conditions = (request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"))
+    if is_not_modified(entry, etag, *conditions):
+        # The type keeps the HTML-only headers off; werkzeug drops it from a 304 itself.
+        return Response(status=304, headers=headers, content_type=entry.content_type)
     if accel:
         blob = cache.blob_path(entry).name
         headers["X-Accel-Redirect"] = f"{current_app.config['X_ACCEL_PREFIX']}/feeds/{blob}"
