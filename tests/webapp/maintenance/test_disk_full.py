@@ -19,6 +19,7 @@ from sqlalchemy import select
 from staffkit import signed_in_staff, stored_files, token_for, upload
 
 import media.storage
+import media.streamcopy
 import webapp.publishing.feedcache
 from webapp import create_app, services
 from webapp.catalog.demo import load_demo
@@ -54,6 +55,11 @@ class _FullOs:
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> _FullFile:
         return _FullFile(os.fdopen(fd, *args, **kwargs))
 
+    @staticmethod
+    def write(_fd: int, _data: Any) -> int:
+        # Uploads are written with os.write straight to the descriptor (media.streamcopy).
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
 
 class Disk:
     """A folder on a small disk that a test can fill up."""
@@ -64,7 +70,7 @@ class Disk:
     def fill(self) -> None:
         """Leave no space: a filler file on tmpfs, or failing writes when simulated."""
         if not self.real:
-            for module in (media.storage, webapp.publishing.feedcache):
+            for module in (media.storage, media.streamcopy, webapp.publishing.feedcache):
                 self.monkeypatch.setattr(module, "os", _FullOs())
             return
         with (self.root / "filler").open("wb") as fh:
