@@ -83,7 +83,7 @@ def test_new_show_then_video_then_audio_rendition(
     page.set_input_files("input[name=artwork]", str(cover))
     page.click("text=Create show")
     page.wait_for_url("**/staff/shows/lectures-on-film/edit")
-    assert "Show created." in page.inner_text(".flashes")
+    assert "Show created:" in page.inner_text(".flashes")
 
     page.click("nav >> text=New episode")
     page.select_option("select[name=show_id]", label="Lectures on Film (podcast)")
