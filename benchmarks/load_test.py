@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import gunicorn, instance, machine  # noqa: E402
+from benchmarks.common import gunicorn, instance, machine, summary_row  # noqa: E402
 from benchmarks.spy import recording, server_workers, summarise  # noqa: E402
 
 FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
@@ -300,6 +300,9 @@ def main() -> int:
             )
     for o in outcomes:
         ratio = o.rate(True) / o.rate(False) if o.rate(False) else 0.0
+        if o.mode == "background":
+            summary_row("feed readers while staff upload and a source imports, vs readers alone",
+                        o.rate(True), o.rate(False), "req/s", ">= 0.8")  # fmt: skip
         print(
             f"{o.mode}: readers under writes / readers alone = {ratio:.2f}x; GETs retried on a "
             f"closed keep-alive connection: {o.baseline.retried + o.loaded.retried}; "

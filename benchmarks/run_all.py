@@ -34,8 +34,12 @@ BENCHES = [
      ["load_test.py", "--seconds", "5", "--readers", "10"]),
     ("Audio rendition of a video talk: our job vs ffmpeg by hand", ["rendition.py"],
      ["rendition.py", "--minutes", "1"]),
-    ("Scale: 1k to 100k episodes, 10 and 1,000 shows", ["scale.py"],
+    ("Scale: 1k and 10k episodes, 10 and 1,000 shows", ["scale.py", "--episodes", "1000", "10000"],
      ["scale.py", "--episodes", "1000", "--shows", "10"]),
+    ("Backup and verified restore vs a plain copy", ["backup.py"],
+     ["backup.py", "--megabytes", "20", "--files", "5", "--rounds", "1"]),
+    ("Address checks on fetches vs a plain requests.Session", ["safe_fetch.py"],
+     ["safe_fetch.py"]),
     ("Download counting: its cost on media serving, and counting speed", ["counting.py"],
      ["counting.py", "--seconds", "2", "--rounds", "2", "--lines", "2000"]),
 ]  # fmt: skip

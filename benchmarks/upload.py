@@ -37,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import machine, summary_row  # noqa: E402
 from benchmarks.upload_limits import (  # noqa: E402
     cprofile_stage,
     disk_copy,
@@ -307,6 +307,8 @@ def report(
             f"{row['idle_anon']:11.0f}{row['peak_anon']:11.0f}{row['peak_rss']:10.0f}"
         )
     ratio = plain["seconds"] / ours["seconds"]
+    summary_row(f"{mib:.0f} MiB upload through /staff/uploads vs a plain streaming copy",
+                mib / ours["seconds"], mib / plain["seconds"], "MiB/s", ">= 0.6")  # fmt: skip
     print(f"\nratio (talkcast speed / plain HTTP copy speed): {ratio:.2f}x")
     growth = ours["peak_anon"] - ours["idle_anon"]
     print(
