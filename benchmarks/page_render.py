@@ -34,7 +34,7 @@ def populate(app, episodes: int) -> None:
     with services.work(app) as session:
         show = create_show(session, slug="talks", title="Seminar talks", base_url="http://x")
         show.kind = "collection"
-        person = Person(name="Thesing, L")
+        person = Person(name="Thesing, L", slug="thesing-l")
         session.add(person)
         session.flush()
         start = datetime(2019, 5, 23, 9, 0, tzinfo=UTC)
