@@ -153,6 +153,13 @@ def _safe_next(target: str | None) -> str:
     return flask_url_for("staff.dashboard")
 
 
+def _signed_in(user: User) -> Any:
+    """Both factors (or the only one) checked: start the session, go where asked."""
+    user.last_login_at = utcnow()
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     """Sign in with email and password; five failures in 15 minutes lock the form."""
@@ -171,9 +178,7 @@ def login() -> Any:
                     cookie[SECOND_FACTOR] = user.id
                     next_url = _safe_next(request.args.get("next"))
                     return redirect(flask_url_for("auth.second_factor", next=next_url))
-                user.last_login_at = utcnow()
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return _signed_in(user)
             session.add_all(LoginAttempt(key=k) for k in keys)
         flash("Wrong email or password.", "error")
         return render_template("staff/login.html", form=form), 401
@@ -200,9 +205,7 @@ def second_factor() -> Any:
             user = session.get(User, user_id)
             if user and user.active and check_second_factor(user, form.code.data):
                 cookie.pop(SECOND_FACTOR, None)
-                user.last_login_at = utcnow()
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return _signed_in(user)
             session.add_all(LoginAttempt(key=k) for k in keys)
         flash("That code does not match.", "error")
         return render_template("staff/login_code.html", form=form), 401
