@@ -50,9 +50,13 @@ def _slug(arg: str = "slug") -> ShowOf:
     return find
 
 
+def _show_of_episode(episode_id: Any) -> int | None:
+    return services.db().scalar(select(Episode.show_id).where(Episode.id == episode_id))
+
+
 def _episode_show() -> int | None:
     episode_id = (request.view_args or {}).get("episode_id")
-    show_id = services.db().scalar(select(Episode.show_id).where(Episode.id == episode_id))
+    show_id = _show_of_episode(episode_id)
     if show_id is None:
         # A deleted episode's history still names its show.
         show_id = services.db().scalar(
@@ -86,8 +90,7 @@ def _form_show() -> int | None:
 
 def _stats_show() -> int | None:
     if request.args.get("episode"):
-        episode_id = request.args.get("episode", type=int) or 0
-        show_id = services.db().scalar(select(Episode.show_id).where(Episode.id == episode_id))
+        show_id = _show_of_episode(request.args.get("episode", type=int) or 0)
         return show_id if show_id is not None else MISSING
     return _slug("show")()
 
