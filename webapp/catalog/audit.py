@@ -119,8 +119,14 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return out
 
 
-def _where(session: Session, obj: Any) -> tuple[int | None, int | None]:
-    """The show and episode an entity belongs to, for the per-show and per-episode views."""
+def _where(
+    session: Session, obj: Any, shows: dict[int, int | None]
+) -> tuple[int | None, int | None]:
+    """The show and episode an entity belongs to, for the per-show and per-episode views.
+
+    ``shows`` remembers each episode's show for the rest of the flush: an import writes
+    several media files and credits of one episode at once.
+    """
     if isinstance(obj, Show):
         return obj.id, None
     if isinstance(obj, Episode):
@@ -130,11 +136,12 @@ def _where(session: Session, obj: Any) -> tuple[int | None, int | None]:
     episode_id = getattr(obj, "episode_id", None)
     if episode_id is None:
         return None, None
-    # Read through the connection, not a relationship: no lazy load while flushing.
-    show_id = session.execute(
-        select(Episode.show_id).where(Episode.id == episode_id)
-    ).scalar_one_or_none()
-    return show_id, episode_id
+    if episode_id not in shows:
+        # Read through the connection, not a relationship: no lazy load while flushing.
+        shows[episode_id] = session.execute(
+            select(Episode.show_id).where(Episode.id == episode_id)
+        ).scalar_one_or_none()
+    return shows[episode_id], episode_id
 
 
 def _summary(obj: Any) -> str:
@@ -151,6 +158,7 @@ def _summary(obj: Any) -> str:
 def _record(session: Session, _context: Any) -> None:
     """After each flush: one row per audited object it wrote (ids are known by now)."""
     rows = []
+    shows: dict[int, int | None] = {}
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
@@ -163,7 +171,7 @@ def _record(session: Session, _context: Any) -> None:
             changes = _changes(obj, action)
             if action == "update" and not changes:
                 continue
-            show_id, episode_id = _where(session, obj)
+            show_id, episode_id = _where(session, obj, shows)
             rows.append(
                 {
                     "at": utcnow(),
