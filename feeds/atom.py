@@ -58,11 +58,16 @@ def build_atom(channel: Channel, items: Sequence[Item]) -> bytes:
         fg.icon(channel.image)
     if channel.logo:
         fg.logo(channel.logo)
-    authority = urlsplit(channel.link).hostname or "localhost"
+    host = authority(channel)
     for item in items:
-        _add_entry(fg, sanitize(item), authority)
+        _add_entry(fg, sanitize(item), host)
     xml: bytes = fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return xml
+
+
+def authority(channel: Channel) -> str:
+    """The host whose tag URIs name this feed's entries (an entry's id depends on it)."""
+    return urlsplit(channel.link).hostname or "localhost"
 
 
 def _author(channel: Channel) -> dict[str, str]:

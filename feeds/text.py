@@ -9,6 +9,7 @@ writer cleans its input with :func:`sanitize` before building anything.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any, TypeVar, cast
 
@@ -20,7 +21,8 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010f
 
 def xml_safe(text: str) -> str:
     """Return ``text`` without the characters XML 1.0 forbids."""
-    return _NOT_XML_CHAR.sub("", text)
+    # Nearly every string is clean: a search is cheaper than a substitution.
+    return _NOT_XML_CHAR.sub("", text) if _NOT_XML_CHAR.search(text) else text
 
 
 def sanitize(value: T) -> T:
@@ -32,16 +34,27 @@ def sanitize(value: T) -> T:
 
 
 def _sanitize(value: Any) -> Any:
+    """The cleaned value, or ``value`` itself when nothing in it needed cleaning (the usual
+    case, which then costs no copies)."""
     if isinstance(value, str):
         return xml_safe(value)
     if isinstance(value, tuple):
-        return tuple(_sanitize(v) for v in value)
+        cleaned = tuple(_sanitize(v) for v in value)
+        return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {
-            f.name: _sanitize(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
-        }
-        return dataclasses.replace(value, **changes)
+        changes = {}
+        for name in _init_fields(type(value)):
+            before = getattr(value, name)
+            after = _sanitize(before)
+            if after is not before:
+                changes[name] = after
+        return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
 
 def whole_seconds(duration: float | None) -> int | None:
