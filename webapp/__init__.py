@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp.catalog import audit
+from webapp.catalog import audit, revisions
 from webapp.config import load_config, resolve_paths
 from webapp.db.engine import make_engine, make_session_factory
 from webapp.ingest.sources import address_policy
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     address_policy(app.config)
 
     audit.install()
+    revisions.install()
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["talkcast.engine"] = engine
     factory = make_session_factory(engine)

@@ -54,10 +54,11 @@ def db() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
-def rebuild_feeds(app: Flask, show_ids: set[int] | None = None) -> set[str]:
-    """Rebuild the feeds of the given shows (all when None) in a session of their own."""
+def rebuild_feeds(app: Flask, show_ids: set[int] | None = None, *, full: bool = False) -> set[str]:
+    """Rebuild the feeds of the given shows (all when None) in a session of their own;
+    ``full`` writes every document again (Publisher.rebuild)."""
     with unit_of_work(session_factory(app)) as session:
-        written = publisher(app).rebuild(session, show_ids)
+        written = publisher(app).rebuild(session, show_ids, full=full)
         # Search reads the same catalogue changes: its documents follow the feeds.
         refresh_search(session, show_ids, transcript_reader(app))
     changed = publisher(app).take_changed()

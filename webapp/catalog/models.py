@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -43,6 +44,12 @@ def podcast_guid_for(feed_url: str) -> str:
 def new_episode_guid() -> str:
     """A fresh episode GUID: random, opaque, never derived from editable fields."""
     return str(uuid.uuid4())
+
+
+def new_revision() -> int:
+    """A fresh episode revision: random, so it never repeats an earlier one of the same row
+    (or of a deleted row whose id SQLite hands out again)."""
+    return secrets.randbits(62)
 
 
 class Base(DeclarativeBase):
@@ -214,6 +221,10 @@ class Episode(Base):
     social_uri: Mapped[str | None] = mapped_column(String(1000))
     # The talk's slides and other links, one per line: "Title | https://..." or a bare URL.
     links: Mapped[str] = mapped_column(Text, default="")
+    # Replaced whenever anything the episode's feed item is made of changes (its fields,
+    # media, attachments, credits, credited people, its show's slug or language): a feed
+    # build compares revisions instead of loading every episode (webapp/catalog/revisions.py).
+    revision: Mapped[int] = mapped_column(BigInteger, default=new_revision, server_default="0")
 
     @property
     def link_list(self) -> list[tuple[str, str]]:
@@ -471,6 +482,8 @@ class SearchDocument(Base):
     )
     # Of the rows the text comes from: a changed one means the document is read again.
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # The episode's revision when the document was checked: an equal one needs no look.
+    revision: Mapped[int | None] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(Text, default="")
     speakers: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")

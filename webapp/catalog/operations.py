@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.catalog.errors import CatalogError as CatalogError  # re-exported
@@ -268,8 +268,13 @@ def delete_episode(session: Session, episode: Episode) -> list[str]:
     return keys
 
 
+def public_filter(now: datetime) -> Any:
+    """The condition an episode meets when the public can see it at ``now``."""
+    return and_(Episode.state.in_(("published", "scheduled")), Episode.publish_at <= now)
+
+
 def _public(query: Any, now: datetime) -> Any:
-    return query.where(Episode.state.in_(("published", "scheduled")), Episode.publish_at <= now)
+    return query.where(public_filter(now))
 
 
 def public_episodes(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from webapp.catalog.errors import CatalogError
 from webapp.catalog.models import Episode, EpisodePerson, Person, PersonAlias
+from webapp.catalog.revisions import touch_episodes
 from webapp.catalog.text import clean_text, slugify
 from webapp.db.engine import mark_show_changed
 
@@ -51,6 +52,10 @@ def merge_people(session: Session, source: Person, target: Person) -> Person:
     if source.id == target.id:
         raise CatalogError("Choose two different people to merge.")
     _touch_shows(session, [source.id, target.id])
+    # The bulk UPDATEs below bypass the unit of work: the items of the source's talks now
+    # name the target.
+    credited = select(EpisodePerson.episode_id).where(EpisodePerson.person_id == source.id)
+    touch_episodes(session, Episode.id.in_(credited))
     both = select(EpisodePerson.episode_id).where(EpisodePerson.person_id == target.id)
     # An episode crediting both keeps the target's credit only.
     session.query(EpisodePerson).filter(
@@ -89,6 +94,14 @@ def split_person(
         session.add(other)
         session.flush()
     _touch_shows(session, [person.id])
+    touch_episodes(
+        session,
+        Episode.id.in_(
+            select(EpisodePerson.episode_id).where(
+                EpisodePerson.person_id == person.id, EpisodePerson.episode_id.in_(ids)
+            )
+        ),
+    )
     session.execute(
         update(EpisodePerson)
         .where(EpisodePerson.person_id == person.id, EpisodePerson.episode_id.in_(ids))

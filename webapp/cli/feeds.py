@@ -34,7 +34,8 @@ def feeds_build(ctx: Context, slug: str | None) -> None:
                 raise click.ClickException(f"no show with slug '{slug}'")
             ids = {show.id}
     try:
-        written = services.rebuild_feeds(app, ids)
+        # The operator's rebuild: every document again, whatever it was built from.
+        written = services.rebuild_feeds(app, ids, full=True)
     except OSError as exc:
         if not is_disk_full(exc):
             raise

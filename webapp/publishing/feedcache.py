@@ -49,6 +49,9 @@ class CachedFeed:
     last_modified: float
     # When a scheduled episode becomes due, the document is stale from that moment on.
     stale_after: float | None = None
+    # A digest of what the document was built from (publisher.py): the same inputs need
+    # no new build.
+    inputs: str | None = None
 
     def is_stale(self, now: float) -> bool:
         """Whether a scheduled episode has fallen due since this document was built."""
@@ -139,14 +142,24 @@ class FeedCache:
         return None if entry is None else self.blob_path(entry).read_bytes()
 
     def put(
-        self, name: str, data: bytes, kind: str, stale_after: float | None = None
+        self,
+        name: str,
+        data: bytes,
+        kind: str,
+        stale_after: float | None = None,
+        inputs: str | None = None,
     ) -> CachedFeed:
         """Store a document; unchanged bytes keep their ETag and Last-Modified."""
         self.blobs.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256(data).hexdigest()
         current = self.get(name)
         public = self.public_path(name)
-        unchanged = current and current.sha256 == sha and current.stale_after == stale_after
+        unchanged = (
+            current
+            and current.sha256 == sha
+            and current.stale_after == stale_after
+            and current.inputs == inputs
+        )
         if unchanged and current and (public is None or public.exists()):
             return current
         blob = self.blobs / sha
@@ -165,10 +178,19 @@ class FeedCache:
             content_type=CONTENT_TYPES[kind],
             last_modified=float(int(last_modified)),
             stale_after=stale_after,
+            inputs=inputs,
         )
         atomic_write(self._pointer(name), json.dumps(asdict(entry)).encode())
         self._publish(name, blob, gz)
         return entry
+
+    def is_current(self, name: str, inputs: str) -> bool:
+        """Whether the document of ``name`` was built from ``inputs`` and is in place."""
+        entry = self.get(name)
+        if entry is None or entry.inputs != inputs:
+            return False
+        public = self.public_path(name)
+        return public is None or public.exists()
 
     def public_path(self, name: str) -> Path | None:
         """Where nginx finds the current document of ``name`` (None if not published)."""

@@ -9,18 +9,20 @@ by new episodes.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import escape
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from feeds.atom import build_atom
+from feeds.atom import authority, build_atom
 from feeds.jsonfeed import build_json_feed
 from feeds.model import (
     AlternateLink,
@@ -43,19 +45,16 @@ from feeds.model import (
 )
 from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 from feeds.rss import build_rss
+from feeds.splice import FragmentStore, splice
 from webapp.catalog.models import Episode, EpisodePerson, Show, podcast_guid_for, utcnow
 from webapp.catalog.models import Person as PersonRow
-from webapp.catalog.operations import (
-    announced_talks,
-    next_scheduled,
-    public_episodes,
-    public_talks_of,
-    talk_end,
-)
+from webapp.catalog.operations import announced_talks, next_scheduled, talk_end
 from webapp.catalog.podcasting import parse_podroll, parse_soundbites, social_protocol
 from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text, slugify
+from webapp.publishing.entries import Entry, entries_by_person, public_entries
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
+from webapp.publishing.version import BUILD_CODE
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
     "rss": build_rss,
@@ -341,16 +340,27 @@ def live_item(episode: Episode, urls: Urls, now: datetime) -> LiveItem:
     )
 
 
-def items_for_format(items: list[Item], fmt: str) -> list[Item]:
-    """The items one format carries: podcast (RSS) feeds only those with media.
+T = TypeVar("T")
+# Items kept per episode revision, and serialized items kept by content: a build after one
+# new episode renders one item per format instead of the whole subscription document.
+KEPT_ITEMS = 20_000
+KEPT_FRAGMENTS = 3 * KEPT_ITEMS
+LOAD_CHUNK = 900
+
+
+def entries_for_format(entries: list[Entry], fmt: str, kind: str | None) -> list[Entry]:
+    """The episodes one format carries: podcast (RSS) feeds only those with media.
 
     Podcast apps skip an item without an enclosure, and some drop the feed's other items
     with it; feed readers (Atom, JSON Feed) show text items such as articles as they are.
+    ``kind`` keeps only audio or only video files (item_for), so it decides what is playable.
     """
-    return [i for i in items if i.enclosures] if fmt == "rss" else items
+    if fmt != "rss":
+        return entries
+    return [e for e in entries if (kind in e.playable if kind else e.playable)]
 
 
-def paginate(items: list[Item], page_size: int) -> tuple[list[Item], list[list[Item]]]:
+def paginate(items: list[T], page_size: int) -> tuple[list[T], list[list[T]]]:
     """Split newest-first items into the subscription document and archive pages.
 
     Archive pages hold whole pages of the oldest items, page 1 the oldest, so the items on
@@ -368,8 +378,31 @@ def page_updated(items: list[Item]) -> datetime:
     return max((i.updated for i in items), default=EPOCH)
 
 
+def load_episodes(session: Session, ids: list[int]) -> dict[int, Episode]:
+    """These episodes with everything an item is made of, by id."""
+    found: dict[int, Episode] = {}
+    for at in range(0, len(ids), LOAD_CHUNK):
+        query = (
+            select(Episode)
+            .where(Episode.id.in_(ids[at : at + LOAD_CHUNK]))
+            .options(
+                selectinload(Episode.media),
+                selectinload(Episode.credits),
+                selectinload(Episode.attachments),
+                selectinload(Episode.show),
+            )
+        )
+        found.update((e.id, e) for e in session.scalars(query))
+    return found
+
+
 class Publisher:
-    """Builds and stores every feed document of the catalogue."""
+    """Builds and stores every feed document of the catalogue.
+
+    A document is written only when its inputs changed: the writing code, its channel, and
+    the (id, revision) of each of its episodes (webapp/catalog/revisions.py). Unchanged
+    archive pages are not even loaded; a changed document reuses kept items and fragments.
+    """
 
     def __init__(self, config: dict[str, Any], cache: FeedCache) -> None:
         self.urls = Urls(config["BASE_URL"])
@@ -384,27 +417,70 @@ class Publisher:
         self.topics: dict[str, str] = {}
         # Subscription feed URLs whose bytes changed since the last take_changed().
         self.changed: set[str] = set()
+        # Everything besides the catalogue a document depends on.
+        self.build_key = f"{BUILD_CODE}|{self.urls.base}|{self.tz}|{self.page_size}"
+        self.items: OrderedDict[tuple[int, int, str | None], Item] = OrderedDict()
+        self.fragments = FragmentStore(KEPT_FRAGMENTS)
+        # A full build ignores what documents were built from (the operator's rebuild).
+        self.full = False
+        self._lock = threading.RLock()
+        # Documents written / left as they were by the builds since the last reset.
+        self.built = 0
+        self.kept = 0
+
+    def _items(self, session: Session, entries: list[Entry], kind: str | None) -> list[Item]:
+        """The items of these episodes: kept ones by revision, the others loaded and made."""
+        keys = [(e.id, e.revision, kind) for e in entries]
+        found = {key: self.items.get(key) for key in keys}
+        missing = [key[0] for key, item in found.items() if item is None]
+        loaded = load_episodes(session, missing) if missing else {}
+        items = []
+        for key in keys:
+            item = found[key]
+            if item is None:
+                episode = loaded.get(key[0])
+                if episode is None:
+                    continue  # deleted since the entries were read: the next build drops it
+                item = item_for(episode, self.urls, kind, self.tz)
+                # Under the revision read with the row itself (a save may have come between).
+                self.items[(episode.id, episode.revision, kind)] = item
+            else:
+                self.items.move_to_end(key)
+            items.append(item)
+        while len(self.items) > KEPT_ITEMS:
+            self.items.popitem(last=False)
+        return items
+
+    def _inputs(
+        self, name: str, channel: Channel, entries: list[Entry], stale: float | None
+    ) -> str:
+        digest = hashlib.sha256(f"{self.build_key}|{name}|{stale}|{channel!r}".encode())
+        digest.update(b"".join(b"%d:%d," % (e.id, e.revision) for e in entries))
+        return digest.hexdigest()
 
     def _write_set(
         self,
+        session: Session,
         show: Show,
         slug: str,
         variant: str,
-        items: list[Item],
+        entries: list[Entry],
         stale: float | None,
         live: tuple[LiveItem, ...] = (),
     ) -> set[str]:
         written: set[str] = set()
+        kind = variant or None
         for fmt, build in FORMATS.items():
-            current, pages = paginate(items_for_format(items, fmt), self.page_size)
+            current, pages = paginate(entries_for_format(entries, fmt, kind), self.page_size)
             alts = tuple(
                 AlternateLink(self.urls.feed(feed_name(slug, f, variant)), FORMAT_TYPES[f])
                 for f in FORMATS
                 if f != fmt
             )
             docs = [(None, current)] + [(n, p) for n, p in enumerate(pages, start=1)]
-            for page, page_items in docs:
+            for page, page_entries in docs:
                 name = feed_name(slug, fmt, variant, page)
+                written.add(name)
                 archive = ArchiveLinks(
                     current=self.urls.feed(feed_name(slug, fmt, variant)),
                     prev_archive=self._prev(slug, fmt, variant, page, len(pages)),
@@ -423,13 +499,26 @@ class Publisher:
                     # Live items belong to the subscription document; archives never change.
                     live if page is None else (),
                 )
+                # An archive page's date is its items' (below), and a scheduled episode
+                # only ever lands in the subscription document.
                 if page is not None:
-                    channel = replace(channel, updated=page_updated(page_items))
+                    channel, doc_stale = replace(channel, updated=EPOCH), None
+                else:
+                    doc_stale = stale
+                inputs = self._inputs(name, channel, page_entries, doc_stale)
+                if not self.full and self.cache.is_current(name, inputs):
+                    self.kept += 1
+                    continue
+                items = self._items(session, page_entries, kind)
+                if page is not None:
+                    channel = replace(channel, updated=page_updated(items))
+                context = authority(channel) if fmt == "atom" else None
+                data = splice(build, fmt, channel, items, self.fragments, context)
                 before = self.cache.get(name)
-                entry = self.cache.put(name, build(channel, page_items), fmt, stale)
+                entry = self.cache.put(name, data, fmt, doc_stale, inputs)
+                self.built += 1
                 if page is None and (before is None or before.sha256 != entry.sha256):
                     self.changed.add(channel.feed_url)
-                written.add(name)
         return written
 
     def _prev(self, slug: str, fmt: str, variant: str, page: int | None, count: int) -> str | None:
@@ -444,33 +533,45 @@ class Publisher:
             return None
         return self.urls.feed(feed_name(slug, fmt, variant, page + 1))
 
-    def build_show(self, session: Session, show: Show, now: datetime | None = None) -> set[str]:
-        """Build every document of one show; returns the names written."""
+    def build_show(
+        self,
+        session: Session,
+        show: Show,
+        now: datetime | None = None,
+        public: list[Entry] | None = None,
+    ) -> set[str]:
+        """Build every document of one show; returns the names written. ``public`` is
+        every show's public episodes when the caller has read them already."""
         if show.feed_redirect:
             # Moved to another host: no document here, so every feed URL answers 301.
             self._drop_unwritten(show.slug, set())
             return set()
         now = now or utcnow()
-        episodes = public_episodes(session, show, now)
+        if public is None:
+            entries = public_entries(session, now, show.id)
+        else:
+            entries = [e for e in public if e.show_id == show.id]
         talks = announced_talks(session, show, now) if show.live_stream_url else []
         live = tuple(live_item(e, self.urls, now) for e in talks)
         # Rebuild when a scheduled episode falls due, or a live item starts or ends.
         changes = [t for t in [next_scheduled(session, show, now)] if t is not None]
         changes += [x.start if x.status == "pending" else x.end for x in live if x.end]
         stale = min(changes).timestamp() if changes else None
-        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
-        written = self._write_set(show, show.slug, "", items, stale, live)
-        kinds = {m.kind for e in episodes for m in e.media}
+        written = self._write_set(session, show, show.slug, "", entries, stale, live)
+        kinds = {k for e in entries for k in e.kinds}
         if {"audio", "video"} <= kinds:
             for kind in ("audio", "video"):
-                chosen = [e for e in episodes if any(m.kind == kind for m in e.media)]
-                items = [item_for(e, self.urls, kind, self.tz) for e in chosen]
-                written |= self._write_set(show, show.slug, kind, items, stale)
+                chosen = [e for e in entries if kind in e.kinds]
+                written |= self._write_set(session, show, show.slug, kind, chosen, stale)
         self._drop_unwritten(show.slug, written)
         return written
 
     def build_all(
-        self, session: Session, now: datetime | None = None, topics: set[str] | None = None
+        self,
+        session: Session,
+        now: datetime | None = None,
+        topics: set[str] | None = None,
+        public: list[Entry] | None = None,
     ) -> set[str]:
         """Build the all-items feed, the feeds of these topics (all when None) and the OPML
         list of every feed."""
@@ -483,14 +584,13 @@ class Publisher:
             "Every published episode and talk, newest first.",
             session.scalar(select(func.max(Show.content_updated_at))) or EPOCH,
         )
-        episodes = public_episodes(session, None, now)
+        entries = public_entries(session, now) if public is None else public
         upcoming = next_scheduled(session, None, now)
-        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
         written = self._write_set(
-            everything, ALL_SLUG, "", items, upcoming.timestamp() if upcoming else None
+            session, everything, ALL_SLUG, "", entries, upcoming.timestamp() if upcoming else None
         )
         self._drop_unwritten(ALL_SLUG, written)
-        written |= self.build_topics(session, episodes, topics)
+        written |= self.build_topics(session, entries, topics)
         built = set(self.cache.names())
         groups = [
             self._opml_group(s.title, s.slug, self.urls.show(s.slug), built)
@@ -517,19 +617,21 @@ class Publisher:
         return written
 
     def build_topics(
-        self, session: Session, episodes: list[Episode], wanted: set[str] | None
+        self, session: Session, entries: list[Entry], wanted: set[str] | None
     ) -> set[str]:
         """Each topic's feeds: the public episodes tagged with it, from every show.
 
-        ``episodes`` are all public episodes (the "all" feed has them loaded already);
+        ``entries`` are all public episodes (the "all" feed has them read already);
         ``self.topics`` keeps every topic there is, slug to name, for the OPML and pages.
         """
-        tagged: dict[str, list[Episode]] = defaultdict(list)
+        tagged: dict[str, list[Entry]] = defaultdict(list)
         names: dict[str, str] = {}
-        for episode in episodes:
-            for tag in episode.tag_list:
+        for entry in entries:
+            for tag in (t.strip() for t in entry.tags.split(",")):
+                if not tag:
+                    continue
                 slug = slugify(tag)
-                tagged[slug].append(episode)
+                tagged[slug].append(entry)
                 names.setdefault(slug, tag)
         self.topics = names
         written: set[str] = set()
@@ -576,15 +678,16 @@ class Publisher:
         query = select(PersonRow)
         if person_ids is not None:
             query = query.where(PersonRow.id.in_(person_ids))
+        talks = entries_by_person(session, now, person_ids)
         written: set[str] = set()
         for person in session.scalars(query):
             slug = PEOPLE_PREFIX + person.slug
-            episodes = public_talks_of(session, person.id, now)
-            if not episodes:
+            entries = talks.get(person.id)
+            if not entries:
                 self._drop_unwritten(slug, set())
                 continue
             title = f"Talks by {person.name}"
-            written |= self._write_gathered(session, slug, title, episodes, person.name)
+            written |= self._write_gathered(session, slug, title, entries, person.name)
         return written
 
     def _write_gathered(
@@ -592,7 +695,7 @@ class Publisher:
         session: Session,
         slug: str,
         title: str,
-        episodes: list[Episode],
+        entries: list[Entry],
         author: str | None = None,
     ) -> set[str]:
         """Write the feeds of episodes gathered from several shows; drop what they replace."""
@@ -601,12 +704,11 @@ class Publisher:
             slug,
             title,
             f"{title}, from every collection, newest first.",
-            max(max(e.updated_at, e.publish_at or EPOCH) for e in episodes),
+            max(e.updated for e in entries),
         )
         if author:
             gathering.author = author
-        items = [item_for(e, self.urls, None, self.tz) for e in episodes]
-        written = self._write_set(gathering, slug, "", items, None)
+        written = self._write_set(session, gathering, slug, "", entries, None)
         self._drop_unwritten(slug, written)
         return written
 
@@ -653,16 +755,37 @@ class Publisher:
         changed, self.changed = self.changed, set()
         return changed
 
-    def rebuild(self, session: Session, show_ids: set[int] | None = None) -> set[str]:
-        """Rebuild the given shows (all when None), the all-items feed and the OPML."""
+    def rebuild(
+        self, session: Session, show_ids: set[int] | None = None, *, full: bool = False
+    ) -> set[str]:
+        """Rebuild the given shows (all when None), the all-items feed and the OPML.
+
+        ``full`` writes every document again from freshly loaded episodes, whatever its
+        inputs were: the operator's rebuild, for anything a revision could have missed.
+        """
+        # Request threads (inline rebuilds) and the worker share this publisher's caches.
+        with self._lock:
+            self.full = full
+            if full:
+                self.items.clear()
+            try:
+                return self._rebuild(session, show_ids)
+            finally:
+                self.full = False
+
+    def _rebuild(self, session: Session, show_ids: set[int] | None) -> set[str]:
         query = select(Show)
         if show_ids is not None:
             query = query.where(Show.id.in_(show_ids))
         written: set[str] = set()
+        now = utcnow()
+        # Read once: each show's feeds and the "all" feed are cut from the same list.
+        public = public_entries(session, now)
         for show in session.scalars(query):
-            written |= self.build_show(session, show)
-        written |= self.build_people(session, self._people_of(session, show_ids))
-        written |= self.build_all(session, topics=self._topics_of(session, show_ids))
+            written |= self.build_show(session, show, now, public)
+        written |= self.build_people(session, self._people_of(session, show_ids), now)
+        topics = self._topics_of(session, show_ids)
+        written |= self.build_all(session, now, topics, public)
         live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}
         live |= {PEOPLE_PREFIX + slug for slug in session.scalars(select(PersonRow.slug))}
         live |= {TOPICS_PREFIX + slug for slug in self.topics}
