@@ -41,19 +41,23 @@ def _sanitize(value: Any) -> Any:
     if isinstance(value, tuple):
         cleaned = tuple(_sanitize(v) for v in value)
         return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for name in _init_fields(type(value)):
-            before = getattr(value, name)
-            after = _sanitize(before)
-            if after is not before:
-                changes[name] = after
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+    names = _init_fields(type(value))
+    if not names:
+        return value
+    changes = {}
+    for name in names:
+        before = getattr(value, name)
+        after = _sanitize(before)
+        if after is not before:
+            changes[name] = after
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 @functools.cache
 def _init_fields(cls: type) -> tuple[str, ...]:
+    """The fields a dataclass is made from; none for any other type (numbers, dates)."""
+    if not dataclasses.is_dataclass(cls):
+        return ()
     return tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
 
