@@ -9,7 +9,6 @@ writer cleans its input with :func:`sanitize` before building anything.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from typing import Any, TypeVar, cast
 
@@ -53,12 +52,16 @@ def _sanitize(value: Any) -> Any:
     return dataclasses.replace(value, **changes) if changes else value
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _init_fields(cls: type) -> tuple[str, ...]:
     """The fields a dataclass is made from; none for any other type (numbers, dates)."""
-    if not dataclasses.is_dataclass(cls):
-        return ()
-    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    names = _FIELDS.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        names = _FIELDS[cls] = tuple(f.name for f in fields if f.init)
+    return names
 
 
 def whole_seconds(duration: float | None) -> int | None:
