@@ -8,10 +8,11 @@ the network still delivers, so the final fsync has little left to wait for. Wher
 does not exist (not Linux), the copy is the same without the head start.
 
 Receiving, hashing and writing are each a good part of an upload's time. Done one after
-another they add up; here the request's thread receives and hashes while a second thread
+another they add up; here the request's thread only receives, and a thread each hashes and
 writes, so the three overlap (socket reads, ``hashlib`` on large buffers and ``os.write`` all
-release the GIL). The chunks between them wait in a bounded queue: memory stays at a few
-chunks however large the upload.
+release the GIL). Which stage is slowest depends on the machine (a page-cache write can cost
+more than the hash, or far less), so neither shares a thread with another. The chunks wait in
+bounded queues: memory stays at a few chunks however large the upload.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import queue
 import sys
-import threading
 from collections.abc import Callable
 from typing import IO
 
+from media.chunkthread import ChunkThread
 from media.errors import TooLarge
 
 READ_BYTES = 4 * 1024 * 1024
@@ -34,7 +34,7 @@ WRITEBACK_BYTES = 16 * 1024 * 1024
 _SYNC_FILE_RANGE_WRITE = 2  # <fcntl.h>: start writing dirty pages, do not wait
 # Chunks received but not yet written: enough that a short stall of the disk or of the
 # network does not stop the other side, few enough that memory stays flat.
-QUEUED_CHUNKS = 3
+QUEUED_CHUNKS = 2
 
 
 def _sync_file_range() -> Callable[[int, int, int], None] | None:
@@ -63,80 +63,47 @@ def copy_hashed(stream: IO[bytes], fd: int, max_bytes: int) -> tuple[int, str]:
     """Copy ``stream`` to the open file ``fd`` and fsync it; its size and SHA-256.
 
     Memory stays at a few read buffers; TooLarge as soon as more than ``max_bytes`` arrive. A
-    failed write (a full disk) is raised here, and the writing thread has always ended when
-    this returns or raises: nothing writes to ``fd`` once the caller closes it.
+    failed write (a full disk) is raised here, and the hashing and writing threads have
+    always ended when this returns or raises: nothing writes to ``fd`` once the caller
+    closes it.
     """
     digest = hashlib.sha256()
+    stages = [
+        ChunkThread(digest.update, "upload-hasher", QUEUED_CHUNKS),
+        ChunkThread(_DiskWriter(fd).write, "upload-writer", QUEUED_CHUNKS),
+    ]
     size = 0
-    writer = _Writer(fd)
     try:
         while chunk := stream.read(READ_BYTES):
             size += len(chunk)
             if size > max_bytes:
                 raise TooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
-            digest.update(chunk)
-            writer.put(chunk)
+            for stage in stages:
+                stage.put(chunk)
+        for stage in stages:
+            stage.finish()
     except BaseException:
-        writer.abandon()
+        # Also after a finished stage: abandoning one that has ended is harmless.
+        for stage in stages:
+            stage.abandon()
         raise
-    writer.finish()
     os.fsync(fd)
     return size, digest.hexdigest()
 
 
-class _Writer:
-    """A thread writing chunks to ``fd`` in order, starting writeback every few MiB.
-
-    Its first error is kept and raised in the receiving thread by the next ``put`` or by
-    ``finish``. After an error, or once abandoned, the thread still takes chunks off the
-    queue without writing them, so the receiver never waits on a queue nobody empties.
-    """
+class _DiskWriter:
+    """Writes chunks to ``fd`` one after another, starting writeback every few MiB."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
-        self._error: BaseException | None = None
-        self._abandoned = False
-        # A daemon: a process that exits mid-upload does not wait for it.
-        self._thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
-        self._thread.start()
+        self._written = self._flushed = 0
 
-    def put(self, chunk: bytes) -> None:
-        """Queue a chunk (waits while the queue is full); raises the thread's error, if any."""
-        self._raise_error()
-        self._chunks.put(chunk)
-
-    def finish(self) -> None:
-        """Wait until every queued chunk is written; raises the thread's error, if any."""
-        self._stop()
-        self._raise_error()
-
-    def abandon(self) -> None:
-        """Drop what is still queued and wait for the thread to end."""
-        self._abandoned = True
-        self._stop()
-
-    def _stop(self) -> None:
-        self._chunks.put(None)
-        self._thread.join()
-
-    def _raise_error(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        written = flushed = 0
-        while (chunk := self._chunks.get()) is not None:
-            if self._error is not None or self._abandoned:
-                continue
-            try:
-                _write_all(self._fd, chunk)
-                written += len(chunk)
-                if _start_writeback is not None and written - flushed >= WRITEBACK_BYTES:
-                    _start_writeback(self._fd, flushed, written - flushed)
-                    flushed = written
-            except BaseException as exc:  # noqa: BLE001 (raised again in the receiving thread)
-                self._error = exc
+    def write(self, chunk: bytes) -> None:
+        _write_all(self._fd, chunk)
+        self._written += len(chunk)
+        if _start_writeback is not None and self._written - self._flushed >= WRITEBACK_BYTES:
+            _start_writeback(self._fd, self._flushed, self._written - self._flushed)
+            self._flushed = self._written
 
 
 def _write_all(fd: int, data: bytes) -> None:

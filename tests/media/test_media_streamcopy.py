@@ -147,4 +147,4 @@ class CountingStream(io.BytesIO):
 
 
 def writer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "upload-writer"]
+    return [t for t in threading.enumerate() if t.name.startswith("upload-")]
