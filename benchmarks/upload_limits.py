@@ -26,7 +26,7 @@ BLOCK = 4 * 1024 * 1024
 # Our functions whose inclusive share of the samples says what the upload request did.
 STAGES = {
     "copy_hashed": "receive, SHA-256, write, fsync",
-    "_write_all": "  of which: writing",
+    "_write_all": "  of which: writing (0 when a writer thread writes)",
     "scan_file": "MP3 frame walk",
     "probe": "probe (sniff, frame walk, mutagen)",
 }
@@ -91,9 +91,13 @@ def summarise_spy(raw: Path, rows: int = 8) -> str:
     """Shares of the request thread's samples: our stages, then the hottest source lines."""
     leaves: Counter[str] = Counter()
     stages: Counter[str] = Counter()
+    writer: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if "ChunkThread._run" in stack:
+            writer[stack.split(";")[-1]] += int(count)
+            continue
         if "upload_media" not in stack:
             continue  # idle server threads and the poller
         frames = stack.split(";")
@@ -110,6 +114,12 @@ def summarise_spy(raw: Path, rows: int = 8) -> str:
     out.append("  hottest lines (self):")
     for frame, count in leaves.most_common(rows):
         out.append(f"    {count / total:6.1%}  {frame}  {_source(frame)}")
+    # The request's thread receives; threads of their own hash and write (media.streamcopy).
+    written = sum(writer.values())
+    if written:
+        out.append(f"  the upload's hashing and writing threads, {written} samples (self):")
+        for frame, count in writer.most_common(6):
+            out.append(f"    {count / written:6.1%}  {frame}  {_source(frame)}")
     return "\n".join(out)
 
 
