@@ -71,38 +71,46 @@ def serve(
     and rebuild marked feeds in a process beside them (or, without, in worker threads)."""
     from webapp.config import load_config
 
+    config = load_config()
     # Inline mode: every save rebuilds before it answers; no worker is needed.
-    background = (load_config().get("FEEDS") or {}).get("rebuild_mode") != "inline"
+    background = (config.get("FEEDS") or {}).get("rebuild_mode") != "inline"
     rebuild_process = rebuild_process and background
+    access_log = bool((config.get("SERVER") or {}).get("access_log"))
     rebuilder = start_rebuild_process() if rebuild_process else None
     try:
-        _run_gunicorn(host, port, workers, threads, rebuild_process)
+        options = gunicorn_options(host, port, workers, threads, rebuild_process, access_log)
+        GunicornServer(options).run()
     finally:
         if rebuilder is not None:
             rebuilder.terminate()
             rebuilder.wait(timeout=60)
 
 
-def _run_gunicorn(
-    host: str, port: int, workers: int | None, threads: int, rebuild_process: bool
-) -> None:
-    GunicornServer(
-        {
-            "rebuild_process": rebuild_process,
-            "bind": f"{host}:{port}",
-            "workers": workers or default_workers(),
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 120,
-            "graceful_timeout": 30,
-            # Podcast apps poll with keep-alive connections; idle ones wait in the worker's
-            # poller, not in a thread, so 4 threads serve many more connections than that.
-            "keepalive": 5,
-            # A recycled worker builds the app again: at the thousands of feed requests a
-            # second the fast path answers, 5000 would recycle each worker every few seconds.
-            "max_requests": 200_000,
-            "max_requests_jitter": 20_000,
-            "accesslog": "-",
-            "forwarded_allow_ips": "127.0.0.1",
-        }
-    ).run()
+def gunicorn_options(
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    rebuild_process: bool,
+    access_log: bool,
+) -> dict[str, Any]:
+    """gunicorn's settings (and ours, ``rebuild_process``) for ``serve``."""
+    return {
+        "rebuild_process": rebuild_process,
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 120,
+        "graceful_timeout": 30,
+        # Podcast apps poll with keep-alive connections; idle ones wait in the worker's
+        # poller, not in a thread, so 4 threads serve many more connections than that.
+        "keepalive": 5,
+        # A recycled worker builds the app again: at the thousands of feed requests a
+        # second the fast path answers, 5000 would recycle each worker every few seconds.
+        "max_requests": 200_000,
+        "max_requests_jitter": 20_000,
+        # None: no access log ([server] access_log in config.toml says why it is off).
+        "accesslog": "-" if access_log else None,
+        "forwarded_allow_ips": "127.0.0.1",
+    }

@@ -12,6 +12,8 @@ import feedparser
 import requests
 from processkit import free_port, wait_until_up
 
+from webapp.cli.prod import gunicorn_options
+
 
 def test_prod_server_serves_feeds(talkcast_env):
     env = talkcast_env
@@ -52,7 +54,37 @@ def test_prod_server_serves_feeds(talkcast_env):
         assert requests.get(f"{base}/", timeout=10).status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        output, _ = proc.communicate(timeout=30)
+    # No access log by default: behind nginx, nginx logs every request.
+    assert "GET /feeds/all.rss" not in output
+
+
+def test_prod_server_logs_requests_when_configured(talkcast_env):
+    env = {**talkcast_env, "TALKCAST_SERVER__ACCESS_LOG": "true"}
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "webapp.cli", "serve", "--prod", "--port", str(port),
+         "--workers", "1", "--threads", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", proc)
+        requests.get(f"{base}/feeds/nothing-here.rss", timeout=10)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert '"GET /feeds/nothing-here.rss HTTP/1.1" 404' in output
+
+
+def test_gunicorn_logs_requests_only_when_asked():
+    quiet = gunicorn_options("127.0.0.1", 8000, 2, 4, rebuild_process=True, access_log=False)
+    logged = gunicorn_options("127.0.0.1", 8000, 2, 4, rebuild_process=True, access_log=True)
+    assert quiet["accesslog"] is None
+    assert logged["accesslog"] == "-"
 
 
 def test_prod_server_rebuilds_feeds_after_an_api_save_returns(app, talkcast_env):
