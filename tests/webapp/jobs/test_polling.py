@@ -32,9 +32,9 @@ def rebuilt(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[set[int] | None]:
     rebuild = publisher.rebuild
     asked: list[set[int] | None] = []
 
-    def recording(session: Any, show_ids: set[int] | None = None) -> Any:
+    def recording(session: Any, show_ids: set[int] | None = None, **options: Any) -> Any:
         asked.append(None if show_ids is None else set(show_ids))
-        return rebuild(session, show_ids)
+        return rebuild(session, show_ids, **options)
 
     monkeypatch.setattr(publisher, "rebuild", recording)
     return asked

@@ -142,12 +142,14 @@ def test_a_mark_made_during_a_rebuild_leads_to_another_rebuild(bg_app):
     original = publisher.rebuild
     rounds: list[set[int] | None] = []
 
-    def rebuild_then_save(session: Any, show_ids: set[int] | None = None) -> set[str]:
+    def rebuild_then_save(
+        session: Any, show_ids: set[int] | None = None, **options: Any
+    ) -> set[str]:
         rounds.append(show_ids)
         if len(rounds) == 1:
             # A staff save lands after this round read its marks, before it is done.
             rename(bg_app, episode_id, "Second title")
-        return original(session, show_ids)  # type: ignore[no-any-return]
+        return original(session, show_ids, **options)  # type: ignore[no-any-return]
 
     publisher.rebuild = rebuild_then_save  # type: ignore[method-assign]
     consumed = services.drain_marks(bg_app)
@@ -167,13 +169,15 @@ def test_two_workers_never_rebuild_at_once_and_never_lose_a_mark(make_app):
         publisher = services.publisher(application)
         original = publisher.rebuild
 
-        def watched(session: Any, show_ids: Any = None, _original: Any = original) -> set[str]:
+        def watched(
+            session: Any, show_ids: Any = None, _original: Any = original, **options: Any
+        ) -> set[str]:
             with lock:
                 busy[0] += 1
                 overlaps[0] = max(overlaps[0], busy[0])
                 rounds[0] += 1
             try:
-                return _original(session, show_ids)  # type: ignore[no-any-return]
+                return _original(session, show_ids, **options)  # type: ignore[no-any-return]
             finally:
                 with lock:
                     busy[0] -= 1
@@ -201,9 +205,9 @@ def test_many_saves_cost_one_rebuild(bg_app):
     publisher = services.publisher(bg_app)
     original = publisher.rebuild
 
-    def counted(session: Any, show_ids: set[int] | None = None) -> set[str]:
+    def counted(session: Any, show_ids: set[int] | None = None, **options: Any) -> set[str]:
         calls.append(show_ids)
-        return original(session, show_ids)  # type: ignore[no-any-return]
+        return original(session, show_ids, **options)  # type: ignore[no-any-return]
 
     publisher.rebuild = counted  # type: ignore[method-assign]
     assert rebuild_marked_feeds(bg_app) == 6
@@ -231,7 +235,7 @@ def test_a_failed_rebuild_keeps_its_marks(bg_app):
     publisher = services.publisher(bg_app)
     original = publisher.rebuild
 
-    def broken(session: Any, show_ids: Any = None) -> set[str]:
+    def broken(session: Any, show_ids: Any = None, **options: Any) -> set[str]:
         raise OSError("disk full")
 
     publisher.rebuild = broken  # type: ignore[method-assign]
