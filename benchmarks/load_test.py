@@ -321,6 +321,10 @@ def main() -> int:
                 f"{len(tally.errors):>8}{tally.percentile(0.5):>8.1f}{tally.percentile(0.99):>8.1f}"
                 f"{len(tally.checked):>9}"
             )
+    print(
+        "p50/p99: milliseconds from request to the whole answer read, as the readers saw it; "
+        "versions: distinct (feed, ETag) documents feedparser read"
+    )
     for o in outcomes:
         ratio = o.rate(True) / o.rate(False) if o.rate(False) else 0.0
         if o.mode == "background":
