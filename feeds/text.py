@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -32,9 +33,14 @@ def sanitize(value: T) -> T:
     return cast(T, _sanitize(value))
 
 
+# Field values with no strings inside: skipped without a call.
+_ATOMS = frozenset({int, float, bool, type(None), datetime})
+
+
 def _sanitize(value: Any) -> Any:
     """The cleaned value, or ``value`` itself when nothing in it needed cleaning (the usual
-    case, which then costs no copies)."""
+    case, which then costs no copies). Strings and atoms among a dataclass's fields are
+    handled in its loop: a feed build walks every field of every item."""
     if isinstance(value, str):
         return xml_safe(value)
     if isinstance(value, tuple):
@@ -46,6 +52,9 @@ def _sanitize(value: Any) -> Any:
     changes = {}
     for name in names:
         before = getattr(value, name)
+        kind = type(before)
+        if kind in _ATOMS or (kind is str and _NOT_XML_CHAR.search(before) is None):
+            continue
         after = _sanitize(before)
         if after is not before:
             changes[name] = after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -52,6 +53,19 @@ def test_sanitize_walks_nested_dataclasses() -> None:
     assert clean.enclosures[0].length == 10
     assert clean.persons[0].name == "Thesing, L"
     assert clean.published is when
+
+
+def test_sanitize_copies_nothing_that_is_clean() -> None:
+    """A clean item comes back as itself; a dirty one shares its clean parts."""
+    when = datetime(2019, 5, 23, tzinfo=UTC)
+    enclosure = Enclosure("https://e.org/a.mp3", "audio/mpeg", 10, 1.5)
+    item = Item(
+        guid="g", title="t", link="https://e.org/", published=when, updated=when,
+        enclosures=(enclosure,), persons=(Person("Thesing, L"),), tags=("x",),
+    )  # fmt: skip
+    assert sanitize(item) is item
+    dirty = sanitize(replace(item, title="t\x00"))
+    assert dirty.title == "t" and dirty.enclosures is item.enclosures
 
 
 @pytest.mark.parametrize(
