@@ -68,6 +68,7 @@ IGNORED = {
     "last_modified",
     "body_sha256",
     "views",
+    "revision",
     "position",
 }
 # Secrets are recorded as changed, never their values (not even hashes).

@@ -35,7 +35,8 @@ def check_command(ctx: Context, fix: bool, grace_hours: float) -> None:
         if fix and findings:
             repair(
                 findings, session, storage, cache,
-                lambda ids: services.rebuild_feeds(app, ids), grace_hours * 3600,
+                # Whatever the pointers say they were built from: they are what is in doubt.
+                lambda ids: services.rebuild_feeds(app, ids, full=True), grace_hours * 3600,
             )  # fmt: skip
     for finding in findings:
         click.echo(finding.line())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -455,7 +456,8 @@ class Publisher:
         self, name: str, channel: Channel, entries: list[Entry], stale: float | None
     ) -> str:
         digest = hashlib.sha256(f"{self.build_key}|{name}|{stale}|{channel!r}".encode())
-        digest.update(b"".join(b"%d:%d," % (e.id, e.revision) for e in entries))
+        pairs = array("q", [n for e in entries for n in (e.id, e.revision)])
+        digest.update(pairs.tobytes())
         return digest.hexdigest()
 
     def _write_set(
