@@ -90,7 +90,11 @@ def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptRe
     if show_ids is not None:
         query = query.where(Episode.show_id.in_(list(show_ids)))
     known = dict(
-        session.execute(select(SearchDocument.episode_id, SearchDocument.fingerprint)).all()
+        session.execute(
+            select(SearchDocument.episode_id, SearchDocument.fingerprint).where(
+                SearchDocument.episode_id.in_(unchecked)
+            )
+        ).all()
     )
     written = 0
     for episode in session.scalars(query):

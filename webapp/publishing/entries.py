@@ -62,7 +62,7 @@ def _media_kinds(
         MediaFile.kind,
         and_(MediaFile.awaiting_download, MediaFile.storage_key.is_(None)),
     ).join(Episode, Episode.id == MediaFile.episode_id)
-    for episode_id, kind, waiting in session.execute(query.where(where)):
+    for episode_id, kind, waiting in session.connection().execute(query.where(where)):
         kinds[episode_id].add(kind)
         if not waiting:
             playable[episode_id].add(kind)
@@ -123,7 +123,9 @@ def public_entries(session: Session, now: datetime, show_id: int | None = None) 
     if show_id is not None:
         where = and_(where, Episode.show_id == show_id)
     with paused_gc():
-        rows = session.execute(select(*COLUMNS).where(where).order_by(*NEWEST_FIRST)).all()
+        # Through the connection: plain rows, without the ORM's per-row bookkeeping.
+        query = select(*COLUMNS).where(where).order_by(*NEWEST_FIRST)
+        rows = session.connection().execute(query).all()
         return _entries(rows, *_media_kinds(session, where))
 
 
@@ -147,7 +149,7 @@ def entries_by_person(
         query = query.where(EpisodePerson.person_id.in_(person_ids))
     rows: dict[int, list[Sequence[Any]]] = defaultdict(list)
     seen: set[tuple[int, int]] = set()
-    for row in session.execute(query):
+    for row in session.connection().execute(query):
         person_id, episode_id = row[0], row[1]
         # Two roles on one talk are one item in the person's feed.
         if (person_id, episode_id) not in seen:

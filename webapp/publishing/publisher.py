@@ -742,6 +742,7 @@ class Publisher:
             select(EpisodePerson.person_id)
             .join(Episode, Episode.id == EpisodePerson.episode_id)
             .where(Episode.show_id.in_(show_ids))
+            .distinct()
         )
         return set(session.scalars(query))
 
@@ -749,7 +750,7 @@ class Publisher:
         """The topics of these shows' episodes (all when None), whose feeds follow."""
         if show_ids is None:
             return None
-        tags = session.scalars(select(Episode.tags).where(Episode.show_id.in_(show_ids)))
+        tags = session.scalars(select(Episode.tags).where(Episode.show_id.in_(show_ids)).distinct())
         return {slugify(t) for line in tags for t in line.split(",") if t.strip()}
 
     def take_changed(self) -> set[str]:
