@@ -96,8 +96,16 @@ def memory_kib(pid: int) -> dict[str, int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sampled(pid: int, work: Callable[[], float]) -> dict[str, float]:
-    """Run ``work`` while sampling the server's memory every 10 ms; peaks and idle in MiB."""
+    """Run ``work`` while sampling the server's memory every 10 ms; peaks and idle in MiB,
+    and the CPU seconds the server and this client (the sender) used meanwhile."""
+    server_cpu, client = cpu_seconds(pid), os.times()
     idle = memory_kib(pid)
     peaks = dict(idle)
     done = threading.Event()
@@ -114,8 +122,11 @@ def sampled(pid: int, work: Callable[[], float]) -> dict[str, float]:
     finally:
         done.set()
         thread.join()
+    after = os.times()
     return {
         "seconds": seconds,
+        "server_cpu": cpu_seconds(pid) - server_cpu,
+        "client_cpu": after.user + after.system - client.user - client.system,
         "idle_anon": idle["RssAnon"] / 1024,
         "peak_anon": peaks["RssAnon"] / 1024,
         "peak_rss": peaks["VmRSS"] / 1024,
@@ -169,7 +180,6 @@ def send(
     session: requests.Session, url: str, path: Path, headers: dict[str, str]
 ) -> tuple[float, requests.Response]:
     """POST the file as the raw body (streamed by requests); returns seconds and response."""
-    warm_free_pages(path)
     started = time.perf_counter()
     with path.open("rb") as body:
         response = session.post(url, data=body, headers=headers, timeout=3600)
@@ -233,6 +243,7 @@ def run_talkcast(folder: Path, path: Path) -> dict[str, float]:
             answers.append(response)
             return seconds
 
+        warm_free_pages(path)
         with sampling(proc.pid, folder / "py-spy.txt"):
             result = sampled(proc.pid, work)
         upload_id = answers[0].json()["upload_id"]
@@ -266,6 +277,7 @@ def run_plain(folder: Path, path: Path) -> dict[str, float]:
                 break
             except OSError:
                 time.sleep(0.05)
+        warm_free_pages(path)
         result = sampled(proc.pid, lambda: send(requests.Session(), f"{base}/", path, {})[0])
     finally:
         proc.terminate()
@@ -347,6 +359,14 @@ def report(
         + ", ".join(f"{name} {speed:.0f}" for name, speed in limits.items())
         + f" MiB/s); talkcast reached {mib / ours['seconds'] / limits[bound]:.2f}x of it."
     )
+    cores = os.cpu_count() or 1
+    for label, row in (("plain copy", plain), ("talkcast", ours)):
+        used = row["server_cpu"] + row["client_cpu"]
+        print(
+            f"CPU during the {label}: server {row['server_cpu']:.2f} s + sending client "
+            f"{row['client_cpu']:.2f} s over {row['seconds']:.2f} s on {cores} cores = "
+            f"{100 * used / (row['seconds'] * cores):.0f}% of the machine"
+        )
     print(f"form submit (row commit, move into storage): {ours['commit']:.2f} s")
     print("The machine is shared: compare the figures of one run, not across runs.\n")
     print(profile)
