@@ -3,11 +3,13 @@
     .venv/bin/python benchmarks/load_test.py --readers 50 --seconds 30 [--modes background inline]
 
 Loopback only, bounded in time. Talkcast runs under gunicorn (`talkcast serve --prod`);
-50 reader threads fetch feeds (half of them conditionally) and parse every 200 with lxml
-and feedparser; meanwhile a staff client uploads episodes through the API and the source
-check job imports new items from a local upstream feed that grows as the test runs (in a
-process of its own, as the scheduler would). Baseline: the same readers for a few seconds
-with nothing else going on; the figure is the ratio of the two rates. Each mode is
+50 reader threads fetch feeds (half of them conditionally), parse every 200 with lxml and
+each version of a feed with feedparser; meanwhile a staff client uploads episodes through
+the API and the source check job imports new items from a local upstream feed that grows as
+the test runs (in a process of its own, as the scheduler would). Baseline: the same readers
+for a few seconds with nothing else going on, before the writes and again after them (the
+feeds have grown: every 200 is a bigger document), their mean rate; the figure is the ratio
+of the rates. The CPU each side used is printed per phase. Each mode is
 `[feeds] rebuild_mode`: "background" (saves mark, a worker rebuilds) or "inline" (every
 save rebuilds before it answers). py-spy samples the gunicorn workers while writes happen.
 Exit status 1 if any request failed, any document did not parse, or an episode was lost.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -37,7 +40,14 @@ from werkzeug.wrappers import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import gunicorn, instance, machine, summary_row  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    cpu_seconds,
+    gunicorn,
+    instance,
+    machine,
+    process_tree,
+    summary_row,
+)
 from benchmarks.spy import recording, server_workers, summarise  # noqa: E402
 
 FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
@@ -185,10 +195,24 @@ class Outcome:
     expected_imports: int = 0
     problems: list[str] = field(default_factory=list)
     profile: str = ""
+    # CPU seconds per phase ("alone", "writes") and side: server (gunicorn and its rebuild
+    # worker), importer, client (readers, and the uploader under writes).
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Readers alone again once the writes are over, on the feeds as they grew.
+    after: Tally = field(default_factory=Tally)
+    after_secs: float = 0.0
 
     def rate(self, loaded: bool) -> float:
-        tally, secs = (self.loaded, self.loaded_secs) if loaded else (self.baseline, self.base_secs)
-        return (tally.ok + tally.not_modified) / secs if secs else 0.0
+        """Under writes; or alone: the mean of the rates before and after the writes. The
+        feeds grow during the writes (each 200 is a bigger document to send and parse), so
+        the baseline is taken on the feeds both as they were and as they became."""
+        if loaded:
+            return _rate(self.loaded, self.loaded_secs)
+        return (_rate(self.baseline, self.base_secs) + _rate(self.after, self.after_secs)) / 2
+
+
+def _rate(tally: Tally, secs: float) -> float:
+    return (tally.ok + tally.not_modified) / secs if secs else 0.0
 
 
 def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
@@ -221,7 +245,12 @@ def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
         services.rebuild_feeds(app)
 
         with gunicorn(inst, workers=2, threads=8) as base:
+            port = int(base.rsplit(":", 1)[1])
+            master = _parent(server_workers(port)[0])
+            cpu: dict[str, dict[str, float]] = {}
+            before = _cpu(master, None)
             baseline, base_secs = run_readers(base, args.readers, min(10.0, args.seconds))
+            cpu["alone"] = _spent(before, _cpu(master, None))
             spawn = multiprocessing.get_context("spawn")
             stop, import_errors = spawn.Event(), spawn.Queue()
             importer = spawn.Process(
@@ -256,10 +285,11 @@ def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
             writer = threading.Thread(target=uploader)
             importer.start()
             writer.start()
-            port = int(base.rsplit(":", 1)[1])
             with tempfile.TemporaryDirectory() as folder:
+                before = _cpu(master, importer.pid)
                 with recording(server_workers(port), args.seconds - 1, Path(folder)) as outputs:
                     loaded, loaded_secs = run_readers(base, args.readers, args.seconds)
+                cpu["writes"] = _spent(before, _cpu(master, importer.pid))
                 profile = summarise(outputs)
             upstream.freeze()
             done.set()
@@ -280,15 +310,37 @@ def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
                 guids = {g for (g,) in session.query(Episode.guid).all()}
                 imported = session.query(Episode).filter(Episode.source_id == source_id).count()
             lost = [g for g in created if g not in guids or g not in in_feed]
+            after, after_secs = run_readers(base, args.readers, min(10.0, args.seconds))
         app.extensions["talkcast.engine"].dispose()
     up_server.shutdown()
     outcome = Outcome(mode, baseline, base_secs, loaded, loaded_secs, len(created), imported)
     outcome.expected_imports = upstream.count()
     outcome.profile = profile
+    outcome.cpu = cpu
+    outcome.after, outcome.after_secs = after, after_secs
+    outcome.problems += after.errors
     outcome.problems = baseline.errors + loaded.errors + writer_errors + [f"lost {g}" for g in lost]
     if imported < outcome.expected_imports:
         outcome.problems.append(f"only {imported} of {outcome.expected_imports} items imported")
     return outcome
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _cpu(master: int, importer: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, the importer and this client."""
+    mine = os.times()
+    return {
+        "server": cpu_seconds(process_tree(master)),
+        "importer": cpu_seconds(process_tree(importer)) if importer else 0.0,
+        "client": mine.user + mine.system,
+    }
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {side: after[side] - before[side] for side in after}
 
 
 def main() -> int:
@@ -312,30 +364,47 @@ def main() -> int:
         f"{'p50 ms':>8}{'p99 ms':>8}{'versions':>9}"
     )
     for o in outcomes:
-        for name, tally, loaded in (
-            (f"{o.mode}: readers alone ({o.base_secs:.0f} s)", o.baseline, False),
-            (f"{o.mode}: readers + uploads + import ({o.loaded_secs:.0f} s)", o.loaded, True),
+        for name, tally, secs in (
+            (f"{o.mode}: readers alone ({o.base_secs:.0f} s)", o.baseline, o.base_secs),
+            (
+                f"{o.mode}: readers + uploads + import ({o.loaded_secs:.0f} s)",
+                o.loaded,
+                o.loaded_secs,
+            ),
+            (f"{o.mode}: readers alone after ({o.after_secs:.0f} s)", o.after, o.after_secs),
         ):
             print(
-                f"{name:<44}{o.rate(loaded):>8.0f}{tally.ok:>8}{tally.not_modified:>8}"
+                f"{name:<44}{_rate(tally, secs):>8.0f}{tally.ok:>8}{tally.not_modified:>8}"
                 f"{len(tally.errors):>8}{tally.percentile(0.5):>8.1f}{tally.percentile(0.99):>8.1f}"
                 f"{len(tally.checked):>9}"
             )
     print(
         "p50/p99: milliseconds from request to the whole answer read, as the readers saw it; "
-        "versions: distinct (feed, ETag) documents feedparser read"
+        "versions: distinct (feed, ETag) documents feedparser read; readers alone = mean "
+        "of the rates before and after the writes"
     )
     for o in outcomes:
+        retried = o.baseline.retried + o.loaded.retried + o.after.retried
         ratio = o.rate(True) / o.rate(False) if o.rate(False) else 0.0
         if o.mode == "background":
             summary_row("feed readers while staff upload and a source imports, vs readers alone",
                         o.rate(True), o.rate(False), "req/s", ">= 0.8")  # fmt: skip
         print(
             f"{o.mode}: readers under writes / readers alone = {ratio:.2f}x; GETs retried on a "
-            f"closed keep-alive connection: {o.baseline.retried + o.loaded.retried}; "
+            f"closed keep-alive connection: {retried}; "
             f"uploads created: {o.created}; imported from upstream: {o.imported} of "
             f"{o.expected_imports}; problems: {len(o.problems)}"
         )
+    cores = os.cpu_count() or 1
+    for o in outcomes:
+        for phase, secs in (("alone", o.base_secs), ("writes", o.loaded_secs)):
+            used = o.cpu.get(phase, {})
+            total = sum(used.values())
+            print(
+                f"{o.mode}, CPU with readers {phase}: "
+                + ", ".join(f"{side} {100 * v / secs:.0f}%" for side, v in used.items())
+                + f" of one core; {100 * total / (secs * cores):.0f}% of the {cores} cores"
+            )
     for o in outcomes:
         print(f"\n## py-spy profile of the gunicorn workers under writes ({o.mode})")
         print(o.profile, end="")
