@@ -227,33 +227,3 @@ def summary_row(label: str, ours: float, base: float, unit: str, goal: str) -> s
     line = "SUMMARY " + json.dumps(row)
     print(line, flush=True)
     return line
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and every process descended from it (read from /proc)."""
-    parents: dict[int, int] = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                stat = (proc / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(proc.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sorted(tree)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU seconds (user + system, with their reaped children's) the processes have used."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended since: its time is in its parent's reaped-children figures
-        total += sum(int(x) for x in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")

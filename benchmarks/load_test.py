@@ -40,14 +40,8 @@ from werkzeug.wrappers import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
-    cpu_seconds,
-    gunicorn,
-    instance,
-    machine,
-    process_tree,
-    summary_row,
-)
+from benchmarks.common import gunicorn, instance, machine, summary_row  # noqa: E402
+from benchmarks.server_profile import cpu_seconds  # noqa: E402
 from benchmarks.spy import recording, server_workers, summarise  # noqa: E402
 
 FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
@@ -333,8 +327,8 @@ def _cpu(master: int, importer: int | None) -> dict[str, float]:
     """CPU seconds used so far by the server's processes, the importer and this client."""
     mine = os.times()
     return {
-        "server": cpu_seconds(process_tree(master)),
-        "importer": cpu_seconds(process_tree(importer)) if importer else 0.0,
+        "server": cpu_seconds(master),
+        "importer": cpu_seconds(importer) if importer else 0.0,
         "client": mine.user + mine.system,
     }
 

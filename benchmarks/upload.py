@@ -38,6 +38,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import machine, summary_row  # noqa: E402
+from benchmarks.server_profile import cpu_seconds  # noqa: E402
 from benchmarks.upload_limits import (  # noqa: E402
     cprofile_stage,
     disk_copy,
@@ -94,12 +95,6 @@ def memory_kib(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "RssAnon"):
             found[key] = int(value.split()[0])
     return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process (all its threads) has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sampled(pid: int, work: Callable[[], float]) -> dict[str, float]:

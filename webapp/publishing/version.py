@@ -1,7 +1,9 @@
-"""What, besides the catalogue, decides a feed document's bytes: the writing code.
+"""What, besides the catalogue, decides a feed document's bytes: the code.
 
 A document is rebuilt when its inputs digest changes (publisher.py); the digest starts with
-this, so a deployment whose feed code differs rebuilds every document once.
+this, so a deployment whose code differs rebuilds every document once. It covers the
+writers (feeds/), the publisher and what it uses to turn rows into items (the catalogue's
+text helpers and settings parsers): wider than needed, never narrower.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from pathlib import Path
 
 import feeds
 
-_ROOT = Path(__file__).resolve().parent
-_SOURCES = sorted(Path(feeds.__file__).resolve().parent.rglob("*.py")) + [
-    _ROOT / "publisher.py",
-    _ROOT / "entries.py",
+_WEBAPP = Path(__file__).resolve().parent.parent
+_SOURCES = [
+    *sorted(Path(feeds.__file__).resolve().parent.rglob("*.py")),
+    *sorted((_WEBAPP / "publishing").glob("*.py")),
+    *sorted((_WEBAPP / "catalog").glob("*.py")),
 ]
 
 

@@ -178,3 +178,13 @@ def test_the_operators_rebuild_writes_every_document(paged_app: Any) -> None:
     assert publisher.built == 0 and publisher.kept > 0
     services.rebuild_feeds(paged_app, full=True)
     assert publisher.built == publisher.kept
+
+
+def test_other_code_writes_every_document_again(paged_app: Any) -> None:
+    """The inputs digest starts with the code's: a deployment with other feed code rebuilds
+    everything once, even though no episode changed."""
+    publisher = services.publisher(paged_app)
+    publisher.build_key += "|other code"
+    publisher.built = publisher.kept = 0
+    services.rebuild_feeds(paged_app)
+    assert publisher.kept == 0 and publisher.built > 0
