@@ -27,17 +27,16 @@ from typing import IO
 from media.chunkthread import ChunkThread
 from media.errors import TooLarge
 
-# Smaller reads than the chunks a disk likes: each read waits for the socket, and while
-# it waits the other threads hash and write the previous megabyte (measured: 1 MiB reads
-# beat 4 MiB ones by about a sixth on a 2-core machine).
-READ_BYTES = 1024 * 1024
+# 4 MiB reads: paired benchmark rounds at 1 GiB gave a median 0.52x of the plain copy with
+# these, 0.43x with 1 MiB reads and eight queued.
+READ_BYTES = 4 * 1024 * 1024
 # Start writeback once this much is dirty: large enough for big disk requests, small enough
 # that the page cache never holds much unwritten upload.
 WRITEBACK_BYTES = 16 * 1024 * 1024
 _SYNC_FILE_RANGE_WRITE = 2  # <fcntl.h>: start writing dirty pages, do not wait
 # Chunks received but not yet written: enough that a short stall of the disk or of the
 # network does not stop the other side, few enough that memory stays flat.
-QUEUED_CHUNKS = 8  # of READ_BYTES: at most 16 MiB waiting in the two queues
+QUEUED_CHUNKS = 2
 
 
 def _sync_file_range() -> Callable[[int, int, int], None] | None:
