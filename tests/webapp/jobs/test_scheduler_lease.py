@@ -89,9 +89,13 @@ def test_two_schedulers_run_each_job_once_per_period(app_config, server):
             what="three periods of every job",
         )
     finally:
-        # Pause both first: once the leader lets the lease go, the other would rightly take over.
+        # Stop both, and wait for the jobs they had already started, before either lets the
+        # lease go: a job the follower started just before it paused would otherwise find
+        # the lease free once the leader is gone, and rightly run.
         for runner in runners:
             runner.scheduler.pause()
+        for runner in runners:
+            runner.scheduler.shutdown(wait=True)
         for runner in runners:
             runner.shutdown()
 
