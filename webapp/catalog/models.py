@@ -46,6 +46,11 @@ def new_episode_guid() -> str:
     return str(uuid.uuid4())
 
 
+def parse_tags(text: str) -> list[str]:
+    """Tags stored comma-separated, as a list."""
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def new_revision() -> int:
     """A fresh episode revision: random, so it never repeats an earlier one of the same row
     (or of a deleted row whose id SQLite hands out again)."""
@@ -248,7 +253,7 @@ class Episode(Base):
     @property
     def tag_list(self) -> list[str]:
         """Tags as a list (stored comma-separated)."""
-        return [t.strip() for t in self.tags.split(",") if t.strip()]
+        return parse_tags(self.tags)
 
     def is_public(self, now: datetime) -> bool:
         """Published, or scheduled and its time has come."""

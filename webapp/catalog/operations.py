@@ -277,6 +277,27 @@ def _public(query: Any, now: datetime) -> Any:
     return query.where(public_filter(now))
 
 
+# A show's episodes as its pages and feeds list them.
+NEWEST_FIRST = (
+    Episode.publish_at.desc(),
+    Episode.recorded_start.desc(),
+    Episode.number.desc(),
+    Episode.id.desc(),
+)
+# A person's talks, gathered across shows.
+NEWEST_ACROSS_SHOWS = (Episode.publish_at.desc(), Episode.id.desc())
+
+
+def with_parts(query: Any) -> Any:
+    """``query`` loading what a feed item or a page is made of with each episode."""
+    return query.options(
+        selectinload(Episode.media),
+        selectinload(Episode.credits),
+        selectinload(Episode.attachments),
+        selectinload(Episode.show),
+    )
+
+
 def public_episodes(
     session: Session,
     show: Show | None,
@@ -287,22 +308,12 @@ def public_episodes(
     offset: int = 0,
 ) -> list[Episode]:
     """Episodes visible to the public: newest first, or in programme (recorded) order."""
-    query = _public(select(Episode), now).options(
-        selectinload(Episode.media),
-        selectinload(Episode.credits),
-        selectinload(Episode.attachments),
-        selectinload(Episode.show),
-    )
+    query = with_parts(_public(select(Episode), now))
     if programme_order:
         when = func.coalesce(Episode.recorded_start, Episode.publish_at)
         query = query.order_by(when, Episode.number, Episode.id)
     else:
-        query = query.order_by(
-            Episode.publish_at.desc(),
-            Episode.recorded_start.desc(),
-            Episode.number.desc(),
-            Episode.id.desc(),
-        )
+        query = query.order_by(*NEWEST_FIRST)
     if show is not None:
         query = query.where(Episode.show_id == show.id)
     if limit is not None:
@@ -316,15 +327,9 @@ def public_talks_of(session: Session, person_id: int, now: datetime) -> list[Epi
         _public(select(Episode), now)
         .join(EpisodePerson, EpisodePerson.episode_id == Episode.id)
         .where(EpisodePerson.person_id == person_id)
-        .options(
-            selectinload(Episode.media),
-            selectinload(Episode.credits),
-            selectinload(Episode.attachments),
-            selectinload(Episode.show),
-        )
-        .order_by(Episode.publish_at.desc(), Episode.id.desc())
+        .order_by(*NEWEST_ACROSS_SHOWS)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(with_parts(query)))
 
 
 def count_public(session: Session, show: Show, now: datetime) -> int:

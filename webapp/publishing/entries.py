@@ -18,7 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from webapp.catalog.models import Episode, EpisodePerson, MediaFile
-from webapp.catalog.operations import public_filter
+from webapp.catalog.operations import NEWEST_ACROSS_SHOWS, NEWEST_FIRST, public_filter
 
 
 class Entry(NamedTuple):
@@ -35,12 +35,6 @@ class Entry(NamedTuple):
     playable: frozenset[str]
 
 
-NEWEST_FIRST = (
-    Episode.publish_at.desc(),
-    Episode.recorded_start.desc(),
-    Episode.number.desc(),
-    Episode.id.desc(),
-)
 COLUMNS = (
     Episode.id,
     Episode.revision,
@@ -74,21 +68,14 @@ def _media_kinds(
     )
 
 
-def _entries(
-    rows: Iterable[Sequence[Any]],
-    kinds: dict[int, frozenset[str]],
-    playable: dict[int, frozenset[str]],
-) -> list[Entry]:
-    # Thousands of new tuples (rows, entries) would start the cyclic garbage collector over
-    # a heap full of kept items: half the time of this list went to collections that free
-    # nothing. Nothing made here holds a cycle.
-    with paused_gc():
-        return _make_entries(rows, kinds, playable)
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside (reference counting still frees)."""
+    """No cyclic garbage collection inside (reference counting still frees).
+
+    Reading thousands of rows and making an entry of each would start the collector over a
+    heap full of kept items: half the time of the list went to collections that free
+    nothing. Nothing made here holds a cycle.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -98,7 +85,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _make_entries(
+def _entries(
     rows: Iterable[Sequence[Any]],
     kinds: dict[int, frozenset[str]],
     playable: dict[int, frozenset[str]],
@@ -138,21 +125,22 @@ def entries_by_person(
     if person_ids is not None:
         credited = credited.where(EpisodePerson.person_id.in_(person_ids))
     where = and_(where, Episode.id.in_(credited))
-    kinds, playable = _media_kinds(session, where)
     query = (
         select(EpisodePerson.person_id, *COLUMNS)
         .join(Episode, Episode.id == EpisodePerson.episode_id)
         .where(where)
-        .order_by(Episode.publish_at.desc(), Episode.id.desc())
+        .order_by(*NEWEST_ACROSS_SHOWS)
     )
     if person_ids is not None:
         query = query.where(EpisodePerson.person_id.in_(person_ids))
     rows: dict[int, list[Sequence[Any]]] = defaultdict(list)
     seen: set[tuple[int, int]] = set()
-    for row in session.connection().execute(query):
-        person_id, episode_id = row[0], row[1]
-        # Two roles on one talk are one item in the person's feed.
-        if (person_id, episode_id) not in seen:
-            seen.add((person_id, episode_id))
-            rows[person_id].append(tuple(row[1:]))
-    return {p: _entries(r, kinds, playable) for p, r in rows.items()}
+    with paused_gc():
+        kinds, playable = _media_kinds(session, where)
+        for row in session.connection().execute(query):
+            person_id, episode_id = row[0], row[1]
+            # Two roles on one talk are one item in the person's feed.
+            if (person_id, episode_id) not in seen:
+                seen.add((person_id, episode_id))
+                rows[person_id].append(tuple(row[1:]))
+        return {p: _entries(r, kinds, playable) for p, r in rows.items()}

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from markupsafe import escape
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from feeds.atom import authority, build_atom
 from feeds.jsonfeed import build_json_feed
@@ -47,9 +47,16 @@ from feeds.model import (
 from feeds.opml import OpmlGroup, OpmlOutline, build_opml
 from feeds.rss import build_rss
 from feeds.splice import FragmentStore, splice
-from webapp.catalog.models import Episode, EpisodePerson, Show, podcast_guid_for, utcnow
+from webapp.catalog.models import (
+    Episode,
+    EpisodePerson,
+    Show,
+    parse_tags,
+    podcast_guid_for,
+    utcnow,
+)
 from webapp.catalog.models import Person as PersonRow
-from webapp.catalog.operations import announced_talks, next_scheduled, talk_end
+from webapp.catalog.operations import announced_talks, next_scheduled, talk_end, with_parts
 from webapp.catalog.podcasting import parse_podroll, parse_soundbites, social_protocol
 from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text, slugify
@@ -383,17 +390,8 @@ def load_episodes(session: Session, ids: list[int]) -> dict[int, Episode]:
     """These episodes with everything an item is made of, by id."""
     found: dict[int, Episode] = {}
     for at in range(0, len(ids), LOAD_CHUNK):
-        query = (
-            select(Episode)
-            .where(Episode.id.in_(ids[at : at + LOAD_CHUNK]))
-            .options(
-                selectinload(Episode.media),
-                selectinload(Episode.credits),
-                selectinload(Episode.attachments),
-                selectinload(Episode.show),
-            )
-        )
-        found.update((e.id, e) for e in session.scalars(query))
+        query = select(Episode).where(Episode.id.in_(ids[at : at + LOAD_CHUNK]))
+        found.update((e.id, e) for e in session.scalars(with_parts(query)))
     return found
 
 
@@ -629,9 +627,7 @@ class Publisher:
         tagged: dict[str, list[Entry]] = defaultdict(list)
         names: dict[str, str] = {}
         for entry in entries:
-            for tag in (t.strip() for t in entry.tags.split(",")):
-                if not tag:
-                    continue
+            for tag in parse_tags(entry.tags):
                 slug = slugify(tag)
                 tagged[slug].append(entry)
                 names.setdefault(slug, tag)
