@@ -89,27 +89,27 @@ def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptRe
     )
     if show_ids is not None:
         query = query.where(Episode.show_id.in_(list(show_ids)))
-    known = dict(
-        session.execute(
-            select(SearchDocument.episode_id, SearchDocument.fingerprint).where(
-                SearchDocument.episode_id.in_(unchecked)
-            )
-        ).all()
-    )
+    # The documents of exactly those episodes, read once: most are checked and kept.
+    documents = {
+        d.episode_id: d
+        for d in session.scalars(
+            select(SearchDocument).where(SearchDocument.episode_id.in_(unchecked))
+        )
+    }
     written = 0
     for episode in session.scalars(query):
         fingerprint = _fingerprint(episode)
-        if known.get(episode.id) == fingerprint:
-            document = session.get(SearchDocument, episode.id)
-            if document is not None:
-                document.revision = episode.revision
+        document = documents.get(episode.id)
+        if document is not None and document.fingerprint == fingerprint:
+            document.revision = episode.revision
             continue
         transcript = " ".join(
             read(a.storage_key)
             for a in episode.attachments
             if a.kind == "transcript" and a.storage_key
         )
-        document = session.get(SearchDocument, episode.id) or SearchDocument(episode_id=episode.id)
+        if document is None:
+            document = SearchDocument(episode_id=episode.id)
         document.fingerprint = fingerprint
         document.revision = episode.revision
         document.title = episode.title
