@@ -85,10 +85,9 @@ def split_json(document: bytes) -> tuple[bytes, list[bytes], bytes]:
     head_end = document.index(b'"items": [\n') + len(b'"items": [')
     tail_at = document.rindex(b"\n  ]\n}\n")
     body = document[head_end:tail_at]
-    # Each item opens with "\n    {" at the list's depth; the comma before it stays behind.
-    parts = body.split(b",\n    {\n")
-    fragments = [parts[0]] + [b",\n    {\n" + p for p in parts[1:]]
-    fragments = [f.removeprefix(b",") for f in fragments]
+    # Each item opens with "\n    {" at the list's depth; the comma before it is the joint.
+    first, *rest = body.split(b",\n    {\n")
+    fragments = [first] + [b"\n    {\n" + part for part in rest]
     return document[:head_end], fragments, document[tail_at:]
 
 

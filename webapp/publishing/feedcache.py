@@ -153,14 +153,13 @@ class FeedCache:
         self.blobs.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256(data).hexdigest()
         current = self.get(name)
-        public = self.public_path(name)
         unchanged = (
             current
             and current.sha256 == sha
             and current.stale_after == stale_after
             and current.inputs == inputs
         )
-        if unchanged and current and (public is None or public.exists()):
+        if unchanged and current and self._in_place(name):
             return current
         blob = self.blobs / sha
         if not blob.exists():
@@ -187,8 +186,10 @@ class FeedCache:
     def is_current(self, name: str, inputs: str) -> bool:
         """Whether the document of ``name`` was built from ``inputs`` and is in place."""
         entry = self.get(name)
-        if entry is None or entry.inputs != inputs:
-            return False
+        return entry is not None and entry.inputs == inputs and self._in_place(name)
+
+    def _in_place(self, name: str) -> bool:
+        """Whether nginx's copy of ``name`` exists (always, when nothing is published)."""
         public = self.public_path(name)
         return public is None or public.exists()
 
