@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import gunicorn, instance, machine, summary_row  # noqa: E402
-from benchmarks.server_profile import cpu_seconds  # noqa: E402
+from benchmarks.server_profile import cpu_seconds, server_pid  # noqa: E402
 from benchmarks.spy import recording, server_workers, summarise  # noqa: E402
 
 FIRST_ITEM = datetime(2024, 1, 1, tzinfo=UTC)
@@ -240,7 +240,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
 
         with gunicorn(inst, workers=2, threads=8) as base:
             port = int(base.rsplit(":", 1)[1])
-            master = _parent(server_workers(port)[0])
+            master = server_pid(base)
             cpu: dict[str, dict[str, float]] = {}
             before = _cpu(master, None)
             baseline, base_secs = run_readers(base, args.readers, min(10.0, args.seconds))
@@ -317,10 +317,6 @@ def run_mode(mode: str, args: argparse.Namespace) -> Outcome:
     if imported < outcome.expected_imports:
         outcome.problems.append(f"only {imported} of {outcome.expected_imports} items imported")
     return outcome
-
-
-def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def _cpu(master: int, importer: int | None) -> dict[str, float]:
