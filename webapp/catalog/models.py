@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -191,6 +192,9 @@ class Episode(Base):
     __table_args__ = (
         UniqueConstraint("show_id", "slug"),
         UniqueConstraint("source_id", "external_id"),
+        # The public episodes in publication order, with their revisions: a feed build's
+        # question about the older ones is answered from this index alone (kept_entries.py).
+        Index("ix_episodes_public_revisions", "state", "publish_at", "revision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,6 +29,8 @@ class Entry(NamedTuple):
     show_id: int
     # Latest of its update and publication times (a gathered feed's date).
     updated: datetime
+    # When it was published: the first key of the feeds' order (KeptEntries cuts there).
+    published: datetime
     tags: str
     # Kinds of its media files; and those an app can fetch now (a copy being made waits).
     kinds: frozenset[str]
@@ -96,6 +98,7 @@ def _entries(
             revision,
             show_id,
             max(updated, published) if published else updated,
+            published,
             tags or "",
             kinds.get(i, NOTHING),
             playable.get(i, NOTHING),
@@ -104,16 +107,21 @@ def _entries(
     ]
 
 
-def public_entries(session: Session, now: datetime, show_id: int | None = None) -> list[Entry]:
-    """A show's public episodes (every show's when None), newest first as in its feeds."""
-    where = public_filter(now)
-    if show_id is not None:
-        where = and_(where, Episode.show_id == show_id)
+def read_entries(session: Session, where: Any) -> list[Entry]:
+    """The episodes meeting ``where``, newest first as in the feeds."""
     with paused_gc():
         # Through the connection: plain rows, without the ORM's per-row bookkeeping.
         query = select(*COLUMNS).where(where).order_by(*NEWEST_FIRST)
         rows = session.connection().execute(query).all()
         return _entries(rows, *_media_kinds(session, where))
+
+
+def public_entries(session: Session, now: datetime, show_id: int | None = None) -> list[Entry]:
+    """A show's public episodes (every show's when None), newest first as in its feeds."""
+    where = public_filter(now)
+    if show_id is not None:
+        where = and_(where, Episode.show_id == show_id)
+    return read_entries(session, where)
 
 
 def entries_by_person(

@@ -62,6 +62,7 @@ from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text, slugify
 from webapp.publishing.entries import Entry, entries_by_person, public_entries
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
+from webapp.publishing.kept_entries import KeptEntries
 from webapp.publishing.version import BUILD_CODE
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
@@ -266,7 +267,7 @@ def _channel(
         # "all" has no show page (the home page lists everything); a person has theirs.
         link=urls.page(show.slug),
         feed_url=urls.feed(name),
-        feed_id=f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}",
+        feed_id=feed_id(show, name),
         description=html_to_text(show.summary) or show.title,
         updated=show.content_updated_at,
         podcast_guid=variant_guid(show, variant, urls),
@@ -305,6 +306,25 @@ def _channel(
         ),
         live_items=live,
     )
+
+
+def archive_channel(
+    subscription: Channel, show: Show, urls: Urls, name: str, links: ArchiveLinks
+) -> Channel:
+    """An archive page's channel: its subscription document's, with the page's own URL, id
+    and links and no live items (what ``_channel`` makes for it, without making it again)."""
+    return replace(
+        subscription,
+        feed_url=urls.feed(name),
+        feed_id=feed_id(show, name),
+        archive=links,
+        live_items=(),
+    )
+
+
+def feed_id(show: Show, name: str) -> str:
+    """A document's Atom id: its show's podcast:guid and its name, so it never changes."""
+    return f"urn:uuid:{uuid.uuid5(uuid.UUID(show.podcast_guid), name)}"
 
 
 def _update_frequency(show: Show) -> UpdateFrequency | None:
@@ -420,6 +440,9 @@ class Publisher:
         self.build_key = f"{BUILD_CODE}|{self.urls.base}|{self.tz}|{self.page_size}"
         self.items: OrderedDict[tuple[int, int, str | None], Item] = OrderedDict()
         self.fragments = FragmentStore(KEPT_FRAGMENTS)
+        self.entries = KeptEntries()
+        # Archive page name -> its entries and their (id, revision) digest at the last build.
+        self._page_entries: dict[str, tuple[list[Entry], str]] = {}
         # A full build ignores what documents were built from (the operator's rebuild).
         self.full = False
         self._lock = threading.RLock()
@@ -477,49 +500,95 @@ class Publisher:
                 for f in FORMATS
                 if f != fmt
             )
-            docs = [(None, current)] + [(n, p) for n, p in enumerate(pages, start=1)]
-            for page, page_entries in docs:
+            main = feed_name(slug, fmt, variant)
+            archive = ArchiveLinks(
+                current=self.urls.feed(main),
+                prev_archive=self._prev(slug, fmt, variant, None, len(pages)),
+            )
+            subscription = _channel(
+                show, self.urls, main, variant, archive, alts, self.hub, self.default_art, live
+            )
+            written.add(main)
+            self._write_document(session, build, fmt, main, subscription, current, kind, stale)
+            # An archive page's channel is the subscription document's with the page's own
+            # URL, id and links, no live items, and its items' date (page_updated); its
+            # inputs are worked out once per set, and a page's entries once per change.
+            pages_key = ""
+            for page, page_entries in enumerate(pages, start=1):
                 name = feed_name(slug, fmt, variant, page)
                 written.add(name)
-                archive = ArchiveLinks(
-                    current=self.urls.feed(feed_name(slug, fmt, variant)),
-                    prev_archive=self._prev(slug, fmt, variant, page, len(pages)),
-                    next_archive=self._next(slug, fmt, variant, page),
-                    is_archive=page is not None,
-                )
-                channel = _channel(
-                    show,
-                    self.urls,
-                    name,
-                    variant,
-                    archive,
-                    alts,
-                    self.hub,
-                    self.default_art,
-                    # Live items belong to the subscription document; archives never change.
-                    live if page is None else (),
-                )
-                # An archive page's date is its items' (below), and a scheduled episode
-                # only ever lands in the subscription document.
-                if page is not None:
-                    channel, doc_stale = replace(channel, updated=EPOCH), None
-                else:
-                    doc_stale = stale
-                inputs = self._inputs(name, channel, page_entries, doc_stale)
+                pages_key = pages_key or self._pages_key(subscription)
+                inputs = self._page_inputs(name, pages_key, page_entries)
                 if not self.full and self.cache.is_current(name, inputs):
                     self.kept += 1
                     continue
-                items = self._items(session, page_entries, kind)
-                if page is not None:
-                    channel = replace(channel, updated=page_updated(items))
-                context = authority(channel) if fmt == "atom" else None
-                data = splice(build, fmt, channel, items, self.fragments, context)
-                before = self.cache.get(name)
-                entry = self.cache.put(name, data, fmt, doc_stale, inputs)
-                self.built += 1
-                if page is None and (before is None or before.sha256 != entry.sha256):
-                    self.changed.add(channel.feed_url)
+                links = ArchiveLinks(
+                    current=archive.current,
+                    prev_archive=self._prev(slug, fmt, variant, page, len(pages)),
+                    next_archive=self._next(slug, fmt, variant, page),
+                    is_archive=True,
+                )
+                channel = archive_channel(subscription, show, self.urls, name, links)
+                self._write_document(
+                    session, build, fmt, name, channel, page_entries, kind, None, inputs
+                )
         return written
+
+    def _write_document(
+        self,
+        session: Session,
+        build: Callable[[Channel, Sequence[Item]], bytes],
+        fmt: str,
+        name: str,
+        channel: Channel,
+        entries: list[Entry],
+        kind: str | None,
+        stale: float | None,
+        inputs: str | None = None,
+    ) -> None:
+        """Write one document unless it was built from the same inputs and is in place.
+
+        ``inputs`` is given for an archive page (whose channel date comes from its items).
+        """
+        is_archive = inputs is not None
+        if inputs is None:
+            inputs = self._inputs(name, channel, entries, stale)
+            if not self.full and self.cache.is_current(name, inputs):
+                self.kept += 1
+                return
+        items = self._items(session, entries, kind)
+        if is_archive:
+            channel = replace(channel, updated=page_updated(items))
+        context = authority(channel) if fmt == "atom" else None
+        data = splice(build, fmt, channel, items, self.fragments, context)
+        before = self.cache.get(name)
+        entry = self.cache.put(name, data, fmt, stale, inputs)
+        self.built += 1
+        if not is_archive and (before is None or before.sha256 != entry.sha256):
+            self.changed.add(channel.feed_url)
+
+    def _pages_key(self, subscription: Channel) -> str:
+        """What every archive page of a set is built from besides its name and entries."""
+        neutral = replace(
+            subscription,
+            feed_url="",
+            feed_id="",
+            archive=ArchiveLinks(),
+            live_items=(),
+            updated=EPOCH,
+        )
+        return hashlib.sha256(f"{self.build_key}|{neutral!r}".encode()).hexdigest()
+
+    def _page_inputs(self, name: str, pages_key: str, entries: list[Entry]) -> str:
+        """An archive page's inputs digest. Its entries' part is kept by name: after one new
+        episode they are the same entries (kept_entries.py), and a list compares its
+        elements by identity first."""
+        known = self._page_entries.get(name)
+        if known is None or known[0] != entries:
+            pairs = array("q", [n for e in entries for n in (e.id, e.revision)])
+            known = (entries, hashlib.sha256(pairs.tobytes()).hexdigest())
+            self._page_entries[name] = known
+        return hashlib.sha256(f"{pages_key}|{name}|{known[1]}".encode()).hexdigest()
 
     def _prev(self, slug: str, fmt: str, variant: str, page: int | None, count: int) -> str | None:
         target = count if page is None else page - 1
@@ -676,6 +745,8 @@ class Publisher:
         query = select(PersonRow)
         if person_ids is not None:
             query = query.where(PersonRow.id.in_(person_ids))
+        if person_ids is not None and not person_ids:
+            return set()  # the shows rebuilt credit nobody
         talks = entries_by_person(session, now, person_ids)
         written: set[str] = set()
         for person in session.scalars(query):
@@ -767,6 +838,8 @@ class Publisher:
             self.full = full
             if full:
                 self.items.clear()
+                self.entries.clear()
+                self._page_entries.clear()
             try:
                 return self._rebuild(session, show_ids)
             finally:
@@ -779,7 +852,7 @@ class Publisher:
         written: set[str] = set()
         now = utcnow()
         # Read once: each show's feeds and the "all" feed are cut from the same list.
-        public = public_entries(session, now)
+        public = self.entries.read(session, now)
         for show in session.scalars(query):
             written |= self.build_show(session, show, now, public)
         written |= self.build_people(session, self._people_of(session, show_ids), now)

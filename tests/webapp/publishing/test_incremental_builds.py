@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from feeds.model import AlternateLink, ArchiveLinks, Item, LiveItem
 from webapp import services
 from webapp.catalog.models import Episode, MediaFile, Person
 from webapp.catalog.operations import (
@@ -23,6 +24,7 @@ from webapp.catalog.operations import (
 from webapp.catalog.people import merge_people
 from webapp.catalog.shows import rename_show
 from webapp.publishing.feedcache import FeedCache
+from webapp.publishing.kept_entries import KeptEntries
 from webapp.publishing.publisher import Publisher
 
 from factories import audio_file, make_episode, make_show, video_file
@@ -37,6 +39,8 @@ def paged_app(app_config: dict[str, Any]) -> Any:
     from webapp import create_app
 
     app = create_app({**app_config, "FEED_PAGE_SIZE": 3})
+    # Builds keep all but the two newest entries, as they keep all but 64 of a large show.
+    services.publisher(app).entries = KeptEntries(tail_keep=2, tail_limit=4)
     make_show(app)
     for n in range(10):
         media = [audio_file(n), video_file(n)] if n == 3 else [audio_file(n)]
@@ -73,7 +77,9 @@ def test_one_new_episode_writes_only_subscription_documents(paged_app: Any, tmp_
     assert "talks.archive-2.rss" in before and "talks.audio.archive-1.atom" in before
     publisher = services.publisher(paged_app)
     publisher.built = publisher.kept = 0
+    partial = publisher.entries.partial_reads
     make_episode(paged_app, title="Talk 11", published=START + timedelta(days=11))
+    assert publisher.entries.partial_reads > partial
     after = _pointers(paged_app)
     rewritten = {name for name in before if after.get(name) != before[name]}
     # The subscription documents of the show (its video-only feed too: its channel carries
@@ -188,3 +194,25 @@ def test_other_code_writes_every_document_again(paged_app: Any) -> None:
     publisher.built = publisher.kept = 0
     services.rebuild_feeds(paged_app)
     assert publisher.kept == 0 and publisher.built > 0
+
+
+def test_an_archive_pages_channel_is_the_one_made_for_it(paged_app: Any) -> None:
+    """Archive pages take their channel from the subscription document's; it is the channel
+    made for the page itself, live items and all settings included."""
+    from webapp.publishing.publisher import _channel, archive_channel, feed_name
+
+    publisher = services.publisher(paged_app)
+    urls = publisher.urls
+    with services.work(paged_app) as session:
+        show = get_show(session, "talks")
+        update_show(session, show, funding_url="https://give.example/", location="Cambridge")
+        main, page = feed_name("talks", "rss", "audio"), feed_name("talks", "rss", "audio", 2)
+        links = ArchiveLinks(urls.feed(main), urls.feed(page), None, True)
+        alts = (AlternateLink(urls.feed("talks.audio.atom"), "application/atom+xml"),)
+        common = (alts, "https://hub.example/", "https://x.example/art.png")
+        live = (LiveItem(Item("g", "Live", "l", START, START), "pending", START, None),)
+        subscription = _channel(
+            show, urls, main, "audio", ArchiveLinks(urls.feed(main)), *common, live
+        )
+        made = _channel(show, urls, page, "audio", links, *common, ())
+        assert archive_channel(subscription, show, urls, page, links) == made
