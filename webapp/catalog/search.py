@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.catalog.models import Episode, Person, SearchDocument
@@ -30,6 +30,8 @@ _START, _STOP = "\x01", "\x02"
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
 MAX_TRANSCRIPT = 200_000  # characters of a transcript that are indexed
+# Episodes read at once by a refresh (within every database's limit of bound parameters).
+CHUNK = 900
 
 # Reads a stored transcript's text by storage key ('' when it cannot).
 TranscriptReader = Callable[[str], str]
@@ -82,19 +84,29 @@ def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptRe
         .outerjoin(SearchDocument, SearchDocument.episode_id == Episode.id)
         .where(or_(SearchDocument.revision.is_(None), SearchDocument.revision != Episode.revision))
     )
+    if show_ids is not None:
+        unchecked = unchecked.where(Episode.show_id.in_(list(show_ids)))
+    # One pass over the episodes finds the few to look at; then those are read by id.
+    ids = list(session.scalars(unchecked))
+    written = 0
+    for at in range(0, len(ids), CHUNK):
+        written += _refresh_chunk(session, ids[at : at + CHUNK], read)
+    # Documents of deleted episodes go with them: the foreign key cascades, on SQLite too
+    # (db/engine.py turns foreign keys on for every connection).
+    session.flush()
+    return written
+
+
+def _refresh_chunk(session: Session, ids: list[int], read: TranscriptReader) -> int:
     query = (
         select(Episode)
-        .where(Episode.id.in_(unchecked))
+        .where(Episode.id.in_(ids))
         .options(selectinload(Episode.credits), selectinload(Episode.attachments))
     )
-    if show_ids is not None:
-        query = query.where(Episode.show_id.in_(list(show_ids)))
     # The documents of exactly those episodes, read once: most are checked and kept.
     documents = {
         d.episode_id: d
-        for d in session.scalars(
-            select(SearchDocument).where(SearchDocument.episode_id.in_(unchecked))
-        )
+        for d in session.scalars(select(SearchDocument).where(SearchDocument.episode_id.in_(ids)))
     }
     written = 0
     for episode in session.scalars(query):
@@ -118,11 +130,6 @@ def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptRe
         document.transcript = transcript[:MAX_TRANSCRIPT]
         session.add(document)
         written += 1
-    # Documents of deleted episodes (the foreign key removes them too where it is enforced).
-    session.execute(
-        delete(SearchDocument).where(~SearchDocument.episode_id.in_(select(Episode.id)))
-    )
-    session.flush()
     return written
 
 
