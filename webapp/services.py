@@ -58,9 +58,14 @@ def rebuild_feeds(app: Flask, show_ids: set[int] | None = None, *, full: bool = 
     """Rebuild the feeds of the given shows (all when None) in a session of their own;
     ``full`` writes every document again (Publisher.rebuild)."""
     with unit_of_work(session_factory(app)) as session:
-        written = publisher(app).rebuild(session, show_ids, full=full)
-        # Search reads the same catalogue changes: its documents follow the feeds.
-        refresh_search(session, show_ids, transcript_reader(app))
+        # Search reads the same catalogue changes: its documents follow the feeds, brought
+        # up to date while the feed documents are still being written.
+        written = publisher(app).rebuild(
+            session,
+            show_ids,
+            full=full,
+            meanwhile=lambda: refresh_search(session, show_ids, transcript_reader(app)),
+        )
     changed = publisher(app).take_changed()
     hub = app.config.get("WEBSUB_HUB")
     if hub and changed:

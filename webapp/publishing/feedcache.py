@@ -16,7 +16,9 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +88,32 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    # mtime=0 keeps the gzip bytes identical for identical documents.
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+class InThread:
+    """``work()`` run in a thread; ``join`` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._work = work
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="feed-write", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as error:  # handed to the joining thread
+            self._error = error
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class FeedCache:
@@ -162,12 +190,20 @@ class FeedCache:
         if unchanged and current and self._in_place(name):
             return current
         blob = self.blobs / sha
-        if not blob.exists():
-            atomic_write(blob, data)
         gz = self.blobs / f"{sha}.gz"
-        if not gz.exists():
-            # mtime=0 keeps the gzip bytes identical for identical documents.
-            atomic_write(gz, gzip.compress(data, compresslevel=6, mtime=0))
+        # The gzip twin is made and written in a thread of its own while this one writes
+        # the document: zlib and file writes release the GIL, so the two overlap.
+
+        def write_twin() -> None:
+            if not gz.exists():
+                atomic_write(gz, gzip_bytes(data))
+
+        twin = InThread(write_twin)
+        try:
+            if not blob.exists():
+                atomic_write(blob, data)
+        finally:
+            twin.join()
         last_modified = current.last_modified if current and current.sha256 == sha else time.time()
         entry = CachedFeed(
             name=name,
@@ -212,7 +248,11 @@ class FeedCache:
 
     def names(self) -> list[str]:
         """Names of every built feed."""
-        return sorted(p.name[:-5] for p in self.root.glob("*.json") if is_valid_name(p.name[:-5]))
+        try:
+            files = os.listdir(self.root)
+        except FileNotFoundError:
+            return []
+        return sorted(f[:-5] for f in files if f.endswith(".json") and is_valid_name(f[:-5]))
 
     def remove(self, name: str) -> None:
         """Forget a feed (its blobs go at the next collect_garbage)."""

@@ -16,8 +16,9 @@ for another build (marks.py), which asks again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ TAIL_KEEP = 64
 TAIL_LIMIT = 1024
 
 Sums = tuple[int, int, int]
+T = TypeVar("T")
 
 
 def revision_sums(entries: list[Entry]) -> Sums:
@@ -43,6 +45,33 @@ def revision_sums(entries: list[Entry]) -> Sums:
     low = sum(e.revision & LOW_MASK for e in entries)
     high = sum(e.revision >> LOW_BITS for e in entries)
     return len(entries), low, high
+
+
+class PublicEntries(list[Entry]):
+    """Every public episode, newest first, as one build read it: the entries read from the
+    database, then the kept older ones. What a build derives from the older part (a show's
+    episodes, the topics) is kept with that part, so a build after one new episode does not
+    go through all of them again."""
+
+    def __init__(self, newer: list[Entry], older: list[Entry], memo: dict[Hashable, Any]):
+        super().__init__(newer)
+        self.extend(older)
+        self.newer, self._older, self._memo = newer, older, memo
+
+    def where(self, key: Hashable, keep: Callable[[Entry], bool]) -> list[Entry]:
+        """The entries ``keep`` keeps, in order; ``key`` names the condition."""
+        older = self._memo.get(key)
+        if older is None:
+            older = self._memo[key] = [e for e in self._older if keep(e)]
+        return [e for e in self.newer if keep(e)] + older
+
+    def derive(self, key: Hashable, make: Callable[[list[Entry]], T]) -> tuple[T, T]:
+        """``make`` of the newer entries, and of the older ones (kept under ``key``; what
+        ``make`` returns is shared, and not to be changed)."""
+        older = self._memo.get(key)
+        if older is None:
+            older = self._memo[key] = make(self._older)
+        return make(self.newer), older
 
 
 class KeptEntries:
@@ -59,22 +88,25 @@ class KeptEntries:
 
     def clear(self) -> None:
         self.cutoff, self.older, self.sums = None, [], (0, 0, 0)
+        # What builds derived from ``older`` (PublicEntries): a new dict for each cut.
+        self._memo: dict[Hashable, Any] = {}
 
-    def read(self, session: Session, now: datetime) -> list[Entry]:
+    def read(self, session: Session, now: datetime) -> PublicEntries:
         """Every public episode at ``now``, newest first: the same list as
         ``public_entries(session, now)``."""
         where = public_filter(now)
         if self.cutoff is not None and self._older_unchanged(session, where, self.cutoff):
             newer = read_entries(session, and_(where, Episode.publish_at >= self.cutoff))
-            entries = newer + self.older
             self.partial_reads += 1
-            if len(newer) > self.tail_limit:
-                self._cut(entries)
-            return entries
-        entries = read_entries(session, where)
-        self.whole_reads += 1
+            if len(newer) <= self.tail_limit:
+                return PublicEntries(newer, self.older, self._memo)
+            entries = newer + self.older
+        else:
+            entries = read_entries(session, where)
+            self.whole_reads += 1
         self._cut(entries)
-        return entries
+        newer = entries[: len(entries) - len(self.older)]
+        return PublicEntries(newer, self.older, self._memo)
 
     def _older_unchanged(self, session: Session, where: Any, cutoff: datetime) -> bool:
         revision = Episode.revision

@@ -62,8 +62,9 @@ from webapp.catalog.shows import parse_hosts
 from webapp.catalog.text import date_line, html_to_text, slugify
 from webapp.publishing.entries import Entry, entries_by_person, public_entries
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
-from webapp.publishing.kept_entries import KeptEntries
+from webapp.publishing.kept_entries import KeptEntries, PublicEntries
 from webapp.publishing.version import BUILD_CODE
+from webapp.publishing.writebehind import Write, WriteBehind
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
     "rss": build_rss,
@@ -415,6 +416,19 @@ def load_episodes(session: Session, ids: list[int]) -> dict[int, Episode]:
     return found
 
 
+def by_topic(entries: list[Entry]) -> tuple[dict[str, list[Entry]], dict[str, str]]:
+    """The entries of each topic (tag) by its slug, in order, and each topic's name (as the
+    first entry that has it spells it)."""
+    tagged: dict[str, list[Entry]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for entry in entries:
+        for tag in parse_tags(entry.tags):
+            slug = slugify(tag)
+            tagged[slug].append(entry)
+            names.setdefault(slug, tag)
+    return tagged, names
+
+
 class Publisher:
     """Builds and stores every feed document of the catalogue.
 
@@ -446,6 +460,8 @@ class Publisher:
         # A full build ignores what documents were built from (the operator's rebuild).
         self.full = False
         self._lock = threading.RLock()
+        # The writing thread of the rebuild under way (writebehind.py), if any.
+        self._writes: WriteBehind | None = None
         # Documents written / left as they were by the builds since the last reset.
         self.built = 0
         self.kept = 0
@@ -561,11 +577,24 @@ class Publisher:
             channel = replace(channel, updated=page_updated(items))
         context = authority(channel) if fmt == "atom" else None
         data = splice(build, fmt, channel, items, self.fragments, context)
-        before = self.cache.get(name)
-        entry = self.cache.put(name, data, fmt, stale, inputs)
+        url = None if is_archive else channel.feed_url
+        self._store(Write(name, data, fmt, stale, inputs, url))
         self.built += 1
-        if not is_archive and (before is None or before.sha256 != entry.sha256):
-            self.changed.add(channel.feed_url)
+
+    def _store(self, write: Write) -> None:
+        """Write a document: through the rebuild's writing thread, or here and now."""
+        if self._writes is not None:
+            self._writes.put(write)
+            return
+        before = self.cache.get(write.name)
+        entry = self.cache.put(write.name, write.data, write.kind, write.stale_after, write.inputs)
+        if write.url and (before is None or before.sha256 != entry.sha256):
+            self.changed.add(write.url)
+
+    def _names(self) -> set[str]:
+        """Every document built: those on disk and those handed to the writing thread."""
+        pending = self._writes.names if self._writes is not None else set()
+        return set(self.cache.names()) | pending
 
     def _pages_key(self, subscription: Channel) -> str:
         """What every archive page of a set is built from besides its name and entries."""
@@ -616,10 +645,13 @@ class Publisher:
             self._drop_unwritten(show.slug, set())
             return set()
         now = now or utcnow()
+        show_id = show.id
         if public is None:
-            entries = public_entries(session, now, show.id)
+            entries = public_entries(session, now, show_id)
+        elif isinstance(public, PublicEntries):
+            entries = public.where(("show", show_id), lambda e: e.show_id == show_id)
         else:
-            entries = [e for e in public if e.show_id == show.id]
+            entries = [e for e in public if e.show_id == show_id]
         talks = announced_talks(session, show, now) if show.live_stream_url else []
         live = tuple(live_item(e, self.urls, now) for e in talks)
         # Rebuild when a scheduled episode falls due, or a live item starts or ends.
@@ -660,7 +692,7 @@ class Publisher:
         )
         self._drop_unwritten(ALL_SLUG, written)
         written |= self.build_topics(session, entries, topics)
-        built = set(self.cache.names())
+        built = self._names()
         groups = [
             self._opml_group(s.title, s.slug, self.urls.show(s.slug), built)
             for s in shows
@@ -682,7 +714,9 @@ class Publisher:
             if feed_name(TOPICS_PREFIX + slug, "rss") in built
         ]
         groups.append(self._opml_group(everything.title, ALL_SLUG, f"{self.urls.base}/", built))
-        self.cache.put("feeds.opml", build_opml(self.site_title, groups), "opml")
+        self._store(
+            Write("feeds.opml", build_opml(self.site_title, groups), "opml", None, None, None)
+        )
         return written
 
     def build_topics(
@@ -693,13 +727,13 @@ class Publisher:
         ``entries`` are all public episodes (the "all" feed has them read already);
         ``self.topics`` keeps every topic there is, slug to name, for the OPML and pages.
         """
-        tagged: dict[str, list[Entry]] = defaultdict(list)
-        names: dict[str, str] = {}
-        for entry in entries:
-            for tag in parse_tags(entry.tags):
-                slug = slugify(tag)
-                tagged[slug].append(entry)
-                names.setdefault(slug, tag)
+        if isinstance(entries, PublicEntries):
+            (newer, newer_names), (older, older_names) = entries.derive("topics", by_topic)
+            tagged = {s: newer.get(s, []) + older.get(s, []) for s in newer.keys() | older}
+            # The newest entry's spelling of a topic names it, as in by_topic.
+            names = older_names | newer_names
+        else:
+            tagged, names = by_topic(entries)
         self.topics = names
         written: set[str] = set()
         for slug, chosen in tagged.items():
@@ -826,12 +860,18 @@ class Publisher:
         return changed
 
     def rebuild(
-        self, session: Session, show_ids: set[int] | None = None, *, full: bool = False
+        self,
+        session: Session,
+        show_ids: set[int] | None = None,
+        *,
+        full: bool = False,
+        meanwhile: Callable[[], object] | None = None,
     ) -> set[str]:
         """Rebuild the given shows (all when None), the all-items feed and the OPML.
 
         ``full`` writes every document again from freshly loaded episodes, whatever its
         inputs were: the operator's rebuild, for anything a revision could have missed.
+        ``meanwhile`` runs once every document is made, while the last ones are written.
         """
         # Request threads (inline rebuilds) and the worker share this publisher's caches.
         with self._lock:
@@ -840,10 +880,20 @@ class Publisher:
                 self.items.clear()
                 self.entries.clear()
                 self._page_entries.clear()
+            self._writes = WriteBehind(self.cache)
             try:
-                return self._rebuild(session, show_ids)
+                written = self._rebuild(session, show_ids)
+                if meanwhile is not None:
+                    meanwhile()
+            except BaseException:
+                self._writes.abandon()
+                raise
+            else:
+                self.changed |= self._writes.finish()
             finally:
+                self._writes = None
                 self.full = False
+            return written
 
     def _rebuild(self, session: Session, show_ids: set[int] | None) -> set[str]:
         query = select(Show)
