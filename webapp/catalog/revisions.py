@@ -25,6 +25,7 @@ from webapp.catalog.models import (
     Show,
     new_revision,
 )
+from webapp.db.engine import mark_show_changed
 
 # Episode fields no feed carries: a new view count is not a new item.
 NOT_IN_FEED = frozenset({"views", "revision"})
@@ -53,6 +54,8 @@ def _bump(session: Session, _context: Any, _instances: Any) -> None:
     show_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Episode):
+            if obj in session.deleted or obj in session.new or _changed(obj) - NOT_IN_FEED:
+                _mark(session, obj.show_id if obj.show_id is not None else obj.show)
             if obj in session.deleted:
                 continue
             if obj in session.new or _changed(obj) - NOT_IN_FEED:
@@ -74,11 +77,28 @@ def _bump(session: Session, _context: Any, _instances: Any) -> None:
             show_ids.add(obj.id)
     if episode_ids:
         touch_episodes(session, Episode.id.in_(episode_ids))
+        _mark_shows_of(session, Episode.id.in_(episode_ids))
     if person_ids:
         credited = select(EpisodePerson.episode_id).where(EpisodePerson.person_id.in_(person_ids))
         touch_episodes(session, Episode.id.in_(credited))
+        _mark_shows_of(session, Episode.id.in_(credited))
     if show_ids:
         touch_episodes(session, Episode.show_id.in_(show_ids))
+        for show_id in show_ids:
+            mark_show_changed(session, show_id)
+
+
+# A new item is also a debt: the shows whose items change are marked for a feed rebuild in
+# the same unit of work (webapp/publishing/marks.py), whichever code made the change.
+def _mark(session: Session, show: int | Show | None) -> None:
+    show_id = show.id if isinstance(show, Show) else show
+    if show_id is not None:
+        mark_show_changed(session, show_id)
+
+
+def _mark_shows_of(session: Session, where: ColumnElement[bool]) -> None:
+    for show_id in session.scalars(select(Episode.show_id).where(where).distinct()):
+        mark_show_changed(session, show_id)
 
 
 def install() -> None:

@@ -32,6 +32,9 @@ def record_marks(factory: sessionmaker[Session]) -> None:
 
     @event.listens_for(factory, "before_commit")
     def _before_commit(session: Session) -> None:
+        # Flushed first: the flush's own listeners mark the shows whose items it changes
+        # (webapp/catalog/revisions.py).
+        session.flush()
         if session.info.get(EVERY_FEED) or session.info.get(DIRTY_SHOWS):
             _insert_marks(session)
 
