@@ -121,6 +121,7 @@ class FeedCache:
 
     def __init__(self, root: Path | str, public: Path | str | None = None) -> None:
         self.root = Path(root)
+        self._root = str(self.root)
         self.blobs = self.root / "blobs"
         self.public = Path(public) if public is not None else None
         # name -> (inode, mtime, size) of the pointer file when read, and what it said:
@@ -142,10 +143,14 @@ class FeedCache:
         Kept in memory and read again only when the pointer file changed: every write
         replaces the file (a new inode and mtime), so one ``stat`` tells.
         """
+        if not is_valid_name(name):
+            return None
+        # A string path: a rebuild checks hundreds of pointers, and Path objects cost more
+        # than the stat.
+        path = f"{self._root}/{name}.json"
         try:
-            path = self._pointer(name)
             st = os.stat(path)
-        except (FileNotFoundError, ValueError):
+        except FileNotFoundError:
             self._pointers.pop(name, None)
             return None
         known = self._pointers.get(name)
@@ -219,10 +224,25 @@ class FeedCache:
         self._publish(name, blob, gz)
         return entry
 
-    def is_current(self, name: str, inputs: str) -> bool:
-        """Whether the document of ``name`` was built from ``inputs`` and is in place."""
+    def is_current(self, name: str, inputs: str, published: set[str] | None = None) -> bool:
+        """Whether the document of ``name`` was built from ``inputs`` and is in place.
+
+        ``published`` is what ``published_names`` listed (instead of a look per name).
+        """
         entry = self.get(name)
-        return entry is not None and entry.inputs == inputs and self._in_place(name)
+        if entry is None or entry.inputs != inputs:
+            return False
+        return name in published if published is not None else self._in_place(name)
+
+    def published_names(self) -> set[str] | None:
+        """Names whose public copy is in place, in one listing (None: nothing is published)."""
+        if self.public is None:
+            return None
+        try:
+            names = set(os.listdir(self.public / "feeds"))
+        except FileNotFoundError:
+            names = set()
+        return names | {name for name in EXTRA_NAMES if (self.public / name).exists()}
 
     def _in_place(self, name: str) -> bool:
         """Whether nginx's copy of ``name`` exists (always, when nothing is published)."""

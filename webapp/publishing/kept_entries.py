@@ -53,10 +53,20 @@ class PublicEntries(list[Entry]):
     episodes, the topics) is kept with that part, so a build after one new episode does not
     go through all of them again."""
 
-    def __init__(self, newer: list[Entry], older: list[Entry], memo: dict[Hashable, Any]):
+    def __init__(
+        self,
+        newer: list[Entry],
+        older: list[Entry],
+        memo: dict[Hashable, Any],
+        affected: list[Entry] | None = None,
+    ) -> None:
         super().__init__(newer)
         self.extend(older)
         self.newer, self._older, self._memo = newer, older, memo
+        # When only the newer entries were read: the entries that may have changed since the
+        # build before (its newer ones and these), the only ones whose people's and topics'
+        # feeds can differ. None after a whole read: anything may have changed.
+        self.affected = affected
 
     def where(self, key: Hashable, keep: Callable[[Entry], bool]) -> list[Entry]:
         """The entries ``keep`` keeps, in order; ``key`` names the condition."""
@@ -79,15 +89,21 @@ class KeptEntries:
 
     def __init__(self, tail_keep: int = TAIL_KEEP, tail_limit: int = TAIL_LIMIT) -> None:
         self.tail_keep, self.tail_limit = tail_keep, tail_limit
-        self.cutoff: datetime | None = None
-        self.older: list[Entry] = []
-        self.sums: Sums = (0, 0, 0)
+        self.clear()
         # Builds that read only the newest entries / everything (for tests and benchmarks).
         self.partial_reads = 0
         self.whole_reads = 0
 
     def clear(self) -> None:
-        self.cutoff, self.older, self.sums = None, [], (0, 0, 0)
+        """Forget everything (a failed build: the next one reads every entry again)."""
+        self._forget_older()
+        # The last read's entries from the cutoff on.
+        self.newer: list[Entry] = []
+
+    def _forget_older(self) -> None:
+        self.cutoff: datetime | None = None
+        self.older: list[Entry] = []
+        self.sums: Sums = (0, 0, 0)
         # What builds derived from ``older`` (PublicEntries): a new dict for each cut.
         self._memo: dict[Hashable, Any] = {}
 
@@ -95,18 +111,21 @@ class KeptEntries:
         """Every public episode at ``now``, newest first: the same list as
         ``public_entries(session, now)``."""
         where = public_filter(now)
+        affected = None
         if self.cutoff is not None and self._older_unchanged(session, where, self.cutoff):
             newer = read_entries(session, and_(where, Episode.publish_at >= self.cutoff))
             self.partial_reads += 1
-            if len(newer) <= self.tail_limit:
-                return PublicEntries(newer, self.older, self._memo)
+            affected = self.newer + newer
             entries = newer + self.older
         else:
             entries = read_entries(session, where)
+            newer = entries
             self.whole_reads += 1
-        self._cut(entries)
-        newer = entries[: len(entries) - len(self.older)]
-        return PublicEntries(newer, self.older, self._memo)
+        if affected is None or len(newer) > self.tail_limit:
+            self._cut(entries)
+            newer = entries[: len(entries) - len(self.older)]
+        self.newer = newer
+        return PublicEntries(newer, self.older, self._memo, affected)
 
     def _older_unchanged(self, session: Session, where: Any, cutoff: datetime) -> bool:
         revision = Episode.revision
@@ -125,7 +144,7 @@ class KeptEntries:
         Entries published at the same moment stay on one side, so the two reads of the next
         build (before the cutoff, and from it on) are each in the feeds' order.
         """
-        self.clear()
+        self._forget_older()
         keep = self.tail_keep
         if len(entries) <= keep:
             return

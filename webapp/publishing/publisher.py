@@ -455,13 +455,18 @@ class Publisher:
         self.items: OrderedDict[tuple[int, int, str | None], Item] = OrderedDict()
         self.fragments = FragmentStore(KEPT_FRAGMENTS)
         self.entries = KeptEntries()
+        # The people credited on the newer entries at the last build (see _reached).
+        self._newer_people: set[int] = set()
         # Archive page name -> its entries and their (id, revision) digest at the last build.
         self._page_entries: dict[str, tuple[list[Entry], str]] = {}
         # A full build ignores what documents were built from (the operator's rebuild).
         self.full = False
         self._lock = threading.RLock()
-        # The writing thread of the rebuild under way (writebehind.py), if any.
+        # The writing thread of the rebuild under way (writebehind.py), if any, and the
+        # documents and public copies it found (listed once, then kept up to date).
         self._writes: WriteBehind | None = None
+        self._listed: set[str] | None = None
+        self._published: set[str] | None = None
         # Documents written / left as they were by the builds since the last reset.
         self.built = 0
         self.kept = 0
@@ -535,7 +540,7 @@ class Publisher:
                 written.add(name)
                 pages_key = pages_key or self._pages_key(subscription)
                 inputs = self._page_inputs(name, pages_key, page_entries)
-                if not self.full and self.cache.is_current(name, inputs):
+                if not self.full and self.cache.is_current(name, inputs, self._published):
                     self.kept += 1
                     continue
                 links = ArchiveLinks(
@@ -569,7 +574,7 @@ class Publisher:
         is_archive = inputs is not None
         if inputs is None:
             inputs = self._inputs(name, channel, entries, stale)
-            if not self.full and self.cache.is_current(name, inputs):
+            if not self.full and self.cache.is_current(name, inputs, self._published):
                 self.kept += 1
                 return
         items = self._items(session, entries, kind)
@@ -592,9 +597,15 @@ class Publisher:
             self.changed.add(write.url)
 
     def _names(self) -> set[str]:
-        """Every document built: those on disk and those handed to the writing thread."""
-        pending = self._writes.names if self._writes is not None else set()
-        return set(self.cache.names()) | pending
+        """Every document built: those listed (once per rebuild) and those handed to the
+        writing thread."""
+        listed = self._listed if self._listed is not None else set(self.cache.names())
+        return listed | (self._writes.names if self._writes is not None else set())
+
+    def _remove(self, name: str) -> None:
+        self.cache.remove(name)
+        if self._listed is not None:
+            self._listed.discard(name)
 
     def _pages_key(self, subscription: Channel) -> str:
         """What every archive page of a set is built from besides its name and entries."""
@@ -831,28 +842,37 @@ class Publisher:
         return OpmlGroup(title, outlines)
 
     def _drop_unwritten(self, slug: str, written: set[str]) -> None:
-        for name in self.cache.names():
+        for name in self._names():
             if name.split(".", 1)[0] == slug and name not in written:
-                self.cache.remove(name)
+                self._remove(name)
 
-    def _people_of(self, session: Session, show_ids: set[int] | None) -> set[int] | None:
-        """The people credited in these shows (everyone when None), whose feeds follow."""
-        if show_ids is None:
-            return None
-        query = (
-            select(EpisodePerson.person_id)
-            .join(Episode, Episode.id == EpisodePerson.episode_id)
-            .where(Episode.show_id.in_(show_ids))
-            .distinct()
+    def _reached(
+        self, session: Session, show_ids: set[int] | None, public: PublicEntries
+    ) -> tuple[set[int] | None, set[str] | None]:
+        """The people and topics whose feeds a rebuild of these shows checks (None: all).
+
+        When only the newest entries were read, any change since the last build is among
+        them and the newest of the last build (kept_entries.py): their topics, their people
+        now, and their people as the last build found them. After a whole read anything may
+        have changed, such as a credit or a tag taken off an archived talk: all are checked
+        (most are found current and not written). A rebuild of every show checks all too.
+        """
+        ids = sorted({e.id for e in (public.newer if public.affected is None else public.affected)})
+        credited: dict[int, set[int]] = defaultdict(set)
+        query = select(EpisodePerson.episode_id, EpisodePerson.person_id)
+        for at in range(0, len(ids), LOAD_CHUNK):
+            chunk = query.where(EpisodePerson.episode_id.in_(ids[at : at + LOAD_CHUNK]))
+            for episode_id, person_id in session.execute(chunk):
+                credited[episode_id].add(person_id)
+        before, self._newer_people = (
+            self._newer_people,
+            {p for e in public.newer for p in credited.get(e.id, ())},
         )
-        return set(session.scalars(query))
-
-    def _topics_of(self, session: Session, show_ids: set[int] | None) -> set[str] | None:
-        """The topics of these shows' episodes (all when None), whose feeds follow."""
-        if show_ids is None:
-            return None
-        tags = session.scalars(select(Episode.tags).where(Episode.show_id.in_(show_ids)).distinct())
-        return {slugify(t) for line in tags for t in line.split(",") if t.strip()}
+        if show_ids is None or public.affected is None:
+            return None, None
+        people = before | {p for persons in credited.values() for p in persons}
+        topics = {slugify(t) for e in public.affected for t in parse_tags(e.tags)}
+        return people, topics
 
     def take_changed(self) -> set[str]:
         """Feed URLs that changed since the last call (for WebSub pings)."""
@@ -881,17 +901,21 @@ class Publisher:
                 self.entries.clear()
                 self._page_entries.clear()
             self._writes = WriteBehind(self.cache)
+            self._listed = set(self.cache.names())
+            self._published = self.cache.published_names()
             try:
                 written = self._rebuild(session, show_ids)
                 if meanwhile is not None:
                     meanwhile()
             except BaseException:
                 self._writes.abandon()
+                # What the failed build read may not be built: the next one reads it all.
+                self.entries.clear()
                 raise
             else:
                 self.changed |= self._writes.finish()
             finally:
-                self._writes = None
+                self._writes = self._listed = self._published = None
                 self.full = False
             return written
 
@@ -905,13 +929,13 @@ class Publisher:
         public = self.entries.read(session, now)
         for show in session.scalars(query):
             written |= self.build_show(session, show, now, public)
-        written |= self.build_people(session, self._people_of(session, show_ids), now)
-        topics = self._topics_of(session, show_ids)
+        people, topics = self._reached(session, show_ids, public)
+        written |= self.build_people(session, people, now)
         written |= self.build_all(session, now, topics, public)
         live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}
         live |= {PEOPLE_PREFIX + slug for slug in session.scalars(select(PersonRow.slug))}
         live |= {TOPICS_PREFIX + slug for slug in self.topics}
-        for name in self.cache.names():
+        for name in self._names():
             if name not in EXTRA_NAMES and name.split(".", 1)[0] not in live:
-                self.cache.remove(name)
+                self._remove(name)
         return written

@@ -15,6 +15,7 @@ from feeds.model import AlternateLink, ArchiveLinks, Item, LiveItem
 from webapp import services
 from webapp.catalog.models import Episode, MediaFile, Person
 from webapp.catalog.operations import (
+    Credit,
     add_media_file,
     delete_episode,
     get_show,
@@ -132,6 +133,20 @@ def _delete_archived(session: Any) -> None:
     delete_episode(session, oldest)
 
 
+def _uncredit_archived(session: Any) -> None:
+    from webapp.catalog.operations import set_credits
+
+    oldest = session.scalars(select(Episode).order_by(Episode.publish_at)).first()
+    set_credits(session, oldest, [])
+
+
+def _untag_archived(session: Any) -> None:
+    tagged = session.scalars(
+        select(Episode).where(Episode.tags != "").order_by(Episode.publish_at)
+    ).first()
+    update_episode(session, tagged, tags="")
+
+
 def _rename_show(session: Any) -> None:
     rename_show(session, get_show(session, "talks"), "seminar")
 
@@ -148,6 +163,8 @@ EDITS: dict[str, Callable[[Any], None]] = {
     "change a media URL": _change_media,
     "wait for a media copy": _await_copy,
     "delete an archived talk": _delete_archived,
+    "take the speaker off an archived talk": _uncredit_archived,
+    "take the topic off an archived talk": _untag_archived,
     "change the show's slug": _rename_show,
     "change the show's language": _show_language,
 }
@@ -157,11 +174,45 @@ EDITS: dict[str, Callable[[Any], None]] = {
 def test_every_edit_gives_the_documents_a_build_from_nothing_gives(
     paged_app: Any, tmp_path: Any, edit: str
 ) -> None:
+    # The rebuild the edit's marks ask for (inline here), then one of every show.
     with services.work(paged_app) as session:
         EDITS[edit](session)
+    assert _documents(services.feed_cache(paged_app)) == _from_nothing(paged_app, tmp_path / "a")
     services.rebuild_feeds(paged_app)
     built = _documents(services.feed_cache(paged_app))
     assert built == _from_nothing(paged_app, tmp_path / "nothing")
+
+
+def test_new_talks_reach_only_their_peoples_and_topics_feeds(paged_app: Any, tmp_path: Any) -> None:
+    """After a partial read, the feeds of the people and topics of the newest entries, as
+    they are and as the last build read them, are rebuilt: a talk that leaves a topic or a
+    person's list leaves its feed, though the feed's other talks are all archived."""
+    from webapp.catalog.operations import set_credits
+
+    with services.work(paged_app) as session:
+        oldest = session.scalars(select(Episode).order_by(Episode.publish_at)).first()
+        update_episode(session, oldest, tags="Knot theory")
+        set_credits(session, oldest, [Credit("Hansen, A", "guest")])
+    make_episode(
+        paged_app,
+        title="Talk 11",
+        published=START + timedelta(days=11),
+        tags="Knot theory",
+        credits=[Credit("Hansen, A", "guest")],
+    )
+    publisher = services.publisher(paged_app)
+    partial = publisher.entries.partial_reads
+    with services.work(paged_app) as session:
+        newest = session.scalars(select(Episode).order_by(Episode.publish_at.desc())).first()
+        update_episode(session, newest, tags="Number theory")
+        set_credits(session, newest, [Credit("Thesing, L", "guest")])
+    assert publisher.entries.partial_reads > partial
+    cache = services.feed_cache(paged_app)
+    for feed in ("topics--knot-theory.rss", "people--hansen-a.rss"):
+        document = cache.read(feed) or b""
+        assert b"Talk 1<" in document and b"Talk 11" not in document
+    make_episode(paged_app, title="Talk 12", published=START + timedelta(days=12))
+    assert _documents(cache) == _from_nothing(paged_app, tmp_path / "nothing")
 
 
 def test_a_new_view_count_is_not_a_new_item(paged_app: Any) -> None:
