@@ -1,5 +1,4 @@
-"""A thread that handles chunks of a stream (or any work items) in order, fed through a
-bounded queue.
+"""A thread that handles chunks of a stream in order, fed through a bounded queue.
 
 Used to overlap the stages of an upload (receive, hash, write): each stage that takes its own
 thread works on one chunk while the request's thread receives the next. The queue is bounded,
@@ -11,12 +10,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
 
 
-class ChunkThread(Generic[T]):
+class ChunkThread:
     """Calls ``handle(chunk)`` in a thread of its own for each chunk ``put``, in order.
 
     Its first error is kept and raised in the feeding thread by the next ``put`` or by
@@ -25,16 +21,16 @@ class ChunkThread(Generic[T]):
     Every path out (``finish``, ``abandon``) waits for the thread to end.
     """
 
-    def __init__(self, handle: Callable[[T], object], name: str, queued: int) -> None:
+    def __init__(self, handle: Callable[[bytes], object], name: str, queued: int) -> None:
         self._handle = handle
-        self._chunks: queue.Queue[T | None] = queue.Queue(maxsize=queued)
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=queued)
         self._error: BaseException | None = None
         self._abandoned = False
         # A daemon: a process that exits mid-upload does not wait for it.
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def put(self, chunk: T) -> None:
+    def put(self, chunk: bytes) -> None:
         """Queue a chunk (waits while the queue is full); raises the thread's error, if any."""
         self._raise_error()
         self._chunks.put(chunk)

@@ -70,7 +70,7 @@ def copy_hashed(stream: IO[bytes], fd: int, max_bytes: int) -> tuple[int, str]:
     closes it.
     """
     digest = hashlib.sha256()
-    stages: list[ChunkThread[bytes]] = [
+    stages = [
         ChunkThread(digest.update, "upload-hasher", QUEUED_CHUNKS),
         ChunkThread(_DiskWriter(fd).write, "upload-writer", QUEUED_CHUNKS),
     ]
