@@ -57,16 +57,26 @@ def db() -> Session:
 def rebuild_feeds(app: Flask, show_ids: set[int] | None = None, *, full: bool = False) -> set[str]:
     """Rebuild the feeds of the given shows (all when None) in a session of their own;
     ``full`` writes every document again (Publisher.rebuild)."""
-    with unit_of_work(session_factory(app)) as session:
-        # Search reads the same catalogue changes: its documents follow the feeds, brought
-        # up to date while the feed documents are still being written.
-        written = publisher(app).rebuild(
-            session,
-            show_ids,
-            full=full,
-            meanwhile=lambda: refresh_search(session, show_ids, transcript_reader(app)),
-        )
-    changed = publisher(app).take_changed()
+    feeds = publisher(app)
+    try:
+        with unit_of_work(session_factory(app)) as session:
+            # Search reads the same catalogue changes: its documents follow the feeds,
+            # brought up to date while the feed documents are still being written, and
+            # from the episodes the build found may have changed.
+            written = feeds.rebuild(
+                session,
+                show_ids,
+                full=full,
+                meanwhile=lambda: refresh_search(
+                    session, show_ids, transcript_reader(app), feeds.affected
+                ),
+            )
+    except BaseException:
+        # Search documents written in this unit of work are gone: the next build looks at
+        # every episode again.
+        feeds.entries.clear()
+        raise
+    changed = feeds.take_changed()
     hub = app.config.get("WEBSUB_HUB")
     if hub and changed:
         from webapp.publishing.websub import ping_hub

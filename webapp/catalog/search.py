@@ -72,12 +72,21 @@ def _fingerprint(episode: Episode) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptReader) -> int:
+def refresh(
+    session: Session,
+    show_ids: Iterable[int] | None,
+    read: TranscriptReader,
+    candidates: Iterable[int] | None = None,
+) -> int:
     """Bring the documents of these shows' episodes (all when None) up to date; returns how
     many were written. Only episodes whose text or transcript changed are read again.
 
     An episode whose revision (webapp/catalog/revisions.py) is the one its document was
     checked at is not even loaded: after one new episode in a large show, one row is read.
+    ``candidates``, when the caller knows them, are the only public episodes that can have
+    changed (a feed build's newest entries: publishing/kept_entries.py): they are looked at
+    instead of every episode. Search finds public episodes only, and an episode that becomes
+    public is among a later build's candidates.
     """
     unchecked = (
         select(Episode.id)
@@ -86,8 +95,16 @@ def refresh(session: Session, show_ids: Iterable[int] | None, read: TranscriptRe
     )
     if show_ids is not None:
         unchecked = unchecked.where(Episode.show_id.in_(list(show_ids)))
-    # One pass over the episodes finds the few to look at; then those are read by id.
-    ids = list(session.scalars(unchecked))
+    if candidates is None:
+        # One pass over the episodes finds the few to look at; then those are read by id.
+        ids = list(session.scalars(unchecked))
+    else:
+        chosen = sorted(candidates)
+        ids = [
+            i
+            for at in range(0, len(chosen), CHUNK)
+            for i in session.scalars(unchecked.where(Episode.id.in_(chosen[at : at + CHUNK])))
+        ]
     written = 0
     for at in range(0, len(ids), CHUNK):
         written += _refresh_chunk(session, ids[at : at + CHUNK], read)

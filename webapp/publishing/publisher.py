@@ -455,6 +455,9 @@ class Publisher:
         self.items: OrderedDict[tuple[int, int, str | None], Item] = OrderedDict()
         self.fragments = FragmentStore(KEPT_FRAGMENTS)
         self.entries = KeptEntries()
+        # The public episodes the last rebuild of some shows found may have changed since
+        # the one before (None: any); search looks at no others (services.rebuild_feeds).
+        self.affected: set[int] | None = None
         # The people credited on the newer entries at the last build (see _reached).
         self._newer_people: set[int] = set()
         # Archive page name -> its entries and their (id, revision) digest at the last build.
@@ -930,6 +933,9 @@ class Publisher:
         for show in session.scalars(query):
             written |= self.build_show(session, show, now, public)
         people, topics = self._reached(session, show_ids, public)
+        self.affected = (
+            None if show_ids is None or public.affected is None else {e.id for e in public.affected}
+        )
         written |= self.build_people(session, people, now)
         written |= self.build_all(session, now, topics, public)
         live = set(session.scalars(select(Show.slug))) | {ALL_SLUG}

@@ -111,6 +111,42 @@ def test_unchanged_episodes_are_not_read_again(app):
         assert refresh(session, None, lambda key: "") == 0
 
 
+def test_a_rebuild_that_read_only_the_newest_talks_looks_only_at_those(app, monkeypatch):
+    """In a large show a rebuild reads only the newest public talks; search looks at those
+    and finds what changed, among them talks that became public, and nothing else is read."""
+    from webapp.catalog import search as search_module
+    from webapp.publishing.kept_entries import KeptEntries
+
+    publisher = services.publisher(app)
+    publisher.entries = KeptEntries(tail_keep=2)
+    make_show(app)
+    start = utcnow() - timedelta(days=30)
+    for n in range(6):
+        make_episode(app, title=f"Talk {n}", published=start + timedelta(days=n))
+    due = utcnow() + timedelta(seconds=1)
+    make_episode(app, title="Scheduled quasicrystal talk", published=due, state="scheduled")
+    looked_at: list[int] = []
+    refresh_chunk = search_module._refresh_chunk
+
+    def counting(session, ids, read):
+        looked_at.extend(ids)
+        return refresh_chunk(session, ids, read)
+
+    monkeypatch.setattr(search_module, "_refresh_chunk", counting)
+    partial = publisher.entries.partial_reads
+    make_episode(app, title="Penrose tilings")
+    assert publisher.entries.partial_reads > partial
+    assert len(looked_at) == 1 and _titles(app, "penrose") == ["Penrose tilings"]
+    with services.work(app) as session:
+        earlier = session.query(Episode).filter_by(title="Talk 5").one()
+        earlier.title = "Ammann bars"
+    assert _titles(app, "ammann") == ["Ammann bars"]
+    while utcnow() < due:
+        pass
+    services.rebuild_feeds(app, {earlier.show_id})
+    assert _titles(app, "quasicrystal") == ["Scheduled quasicrystal talk"]
+
+
 def test_search_page_and_api(app):
     make_show(app)
     make_episode(app, title="Sphere packings in dimension 8")
