@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from webapp.catalog.models import Episode
@@ -132,7 +132,9 @@ class KeptEntries:
         query = select(
             func.count(),
             func.sum(revision.op("&")(LOW_MASK)),
-            func.sum(revision.op(">>")(LOW_BITS)),
+            # The shift's count written as a constant: PostgreSQL shifts a bigint by an
+            # integer, and a bound parameter would take the column's type (bigint).
+            func.sum(revision.op(">>")(literal_column(str(LOW_BITS)))),
         ).where(and_(where, Episode.publish_at < cutoff))
         count, low, high = session.connection().execute(query).one()
         # PostgreSQL sums bigints as numeric (a Decimal); nothing to sum is NULL.
