@@ -64,7 +64,7 @@ from webapp.publishing.entries import Entry, entries_by_person, public_entries
 from webapp.publishing.feedcache import EXTRA_NAMES, FeedCache
 from webapp.publishing.kept_entries import KeptEntries, PublicEntries
 from webapp.publishing.version import BUILD_CODE
-from webapp.publishing.writebehind import Write, WriteBehind
+from webapp.publishing.writebehind import Write, WriteBehind, store
 
 FORMATS: dict[str, Callable[[Channel, Sequence[Item]], bytes]] = {
     "rss": build_rss,
@@ -593,10 +593,7 @@ class Publisher:
         """Write a document: through the rebuild's writing thread, or here and now."""
         if self._writes is not None:
             self._writes.put(write)
-            return
-        before = self.cache.get(write.name)
-        entry = self.cache.put(write.name, write.data, write.kind, write.stale_after, write.inputs)
-        if write.url and (before is None or before.sha256 != entry.sha256):
+        elif store(self.cache, write) and write.url:
             self.changed.add(write.url)
 
     def _names(self) -> set[str]:
@@ -790,11 +787,11 @@ class Publisher:
     ) -> set[str]:
         """Each person's feeds: their public talks from every show."""
         now = now or utcnow()
+        if person_ids is not None and not person_ids:
+            return set()  # nobody's feeds to check
         query = select(PersonRow)
         if person_ids is not None:
             query = query.where(PersonRow.id.in_(person_ids))
-        if person_ids is not None and not person_ids:
-            return set()  # the shows rebuilt credit nobody
         talks = entries_by_person(session, now, person_ids)
         written: set[str] = set()
         for person in session.scalars(query):

@@ -34,6 +34,13 @@ class Write:
     url: str | None
 
 
+def store(cache: FeedCache, write: Write) -> bool:
+    """Write one document into ``cache``; whether its bytes changed."""
+    before = cache.get(write.name)
+    entry = cache.put(write.name, write.data, write.kind, write.stale_after, write.inputs)
+    return before is None or before.sha256 != entry.sha256
+
+
 class WriteBehind:
     """Stores documents in ``cache``, each name at most once per build (so two writers may
     share the queue without reordering anything)."""
@@ -67,14 +74,11 @@ class WriteBehind:
         if self._error is not None or self._abandoned:
             return
         try:
-            before = self.cache.get(write.name)
-            entry = self.cache.put(
-                write.name, write.data, write.kind, write.stale_after, write.inputs
-            )
+            changed = store(self.cache, write)
         except BaseException as error:  # noqa: BLE001 (raised again in the build's thread)
             self._error = self._error or error
             return
-        if write.url and (before is None or before.sha256 != entry.sha256):
+        if write.url and changed:
             self.changed.add(write.url)
 
     def _raise_error(self) -> None:
