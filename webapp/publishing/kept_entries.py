@@ -116,14 +116,11 @@ class KeptEntries:
             newer = read_entries(session, and_(where, Episode.publish_at >= self.cutoff))
             self.partial_reads += 1
             affected = self.newer + newer
-            entries = newer + self.older
+            if len(newer) > self.tail_limit:
+                newer = self._cut(newer + self.older)
         else:
-            entries = read_entries(session, where)
-            newer = entries
+            newer = self._cut(read_entries(session, where))
             self.whole_reads += 1
-        if affected is None or len(newer) > self.tail_limit:
-            self._cut(entries)
-            newer = entries[: len(entries) - len(self.older)]
         self.newer = newer
         return PublicEntries(newer, self.older, self._memo, affected)
 
@@ -140,8 +137,9 @@ class KeptEntries:
         # PostgreSQL sums bigints as numeric (a Decimal); nothing to sum is NULL.
         return (int(count), int(low or 0), int(high or 0)) == self.sums
 
-    def _cut(self, entries: list[Entry]) -> None:
-        """Keep the entries published before the ``tail_keep``-th newest one's time.
+    def _cut(self, entries: list[Entry]) -> list[Entry]:
+        """Keep the entries published before the ``tail_keep``-th newest one's time; returns
+        the others.
 
         Entries published at the same moment stay on one side, so the two reads of the next
         build (before the cutoff, and from it on) are each in the feeds' order.
@@ -149,10 +147,11 @@ class KeptEntries:
         self._forget_older()
         keep = self.tail_keep
         if len(entries) <= keep:
-            return
+            return entries
         cutoff = entries[keep].published
         first = next((n for n in range(keep, len(entries)) if entries[n].published < cutoff), None)
         if first is None:
-            return  # all published at one moment: read them all, each build
+            return entries  # all published at one moment: read them all, each build
         self.cutoff, self.older = cutoff, entries[first:]
         self.sums = revision_sums(self.older)
+        return entries[:first]
